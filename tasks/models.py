@@ -1,0 +1,360 @@
+"""The reform plan: sources, areas, measures, milestones, responsible bodies, progress reports.
+
+Field names follow the design card; derived facts (overdue, traffic light) are computed, never
+stored. Behaviour of one row lives on the model, of many rows on its QuerySet.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Max, Q
+from django.urls import reverse
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from tasks import notices
+
+PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$|^\d{4}Q[1-4]$"
+
+
+class Source(models.Model):
+    """A document the plan came from: an article, a work plan, a speech."""
+
+    title = models.CharField(_("title"), max_length=300)
+    subtitle = models.CharField(
+        _("kicker or subtitle"),
+        max_length=300,
+        blank=True,
+        help_text=_("The line printed above or below the title, if any."),
+    )
+    author = models.CharField(_("author"), max_length=100, blank=True)
+    affiliation = models.CharField(_("affiliation"), max_length=300, blank=True)
+    column = models.CharField(
+        _("column"), max_length=100, blank=True, help_text=_("For example 观点, 前沿观察.")
+    )
+    standfirst = models.TextField(_("standfirst"), blank=True)
+    published_on = models.DateField(_("publication date"), null=True, blank=True)
+    text = models.TextField(_("full text"))
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    content_hash = models.CharField(_("content hash"), max_length=64, db_index=True)
+    warnings = models.JSONField(
+        _("import warnings"),
+        default=list,
+        blank=True,
+        help_text=_("What the importer noticed: a skipped number, a repeated paragraph."),
+    )
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("source document")
+        verbose_name_plural = _("source documents")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["file_name", "title"], name="source_unique_file_title"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def warning_messages(self) -> list[str]:
+        """The import warnings as sentences in the active language."""
+        return [notices.describe(warning) for warning in self.warnings]
+
+
+class ReformAreaQuerySet(models.QuerySet):
+    def with_measures(self) -> ReformAreaQuerySet:
+        """Areas with their measures (and each measure's lead body and owner) in rank order."""
+        measures = Measure.objects.with_related().order_by("rank")
+        return self.select_related("source").prefetch_related(
+            models.Prefetch("measures", queryset=measures)
+        )
+
+
+class ReformArea(models.Model):
+    """重点任务方面: a key task area of the plan, in the order the plan gives."""
+
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="areas", verbose_name=_("source")
+    )
+    ordinal = models.CharField(
+        _("ordinal"),
+        max_length=20,
+        blank=True,
+        help_text=_("As written: 第一, 其二, 一、; empty for a bare heading."),
+    )
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(_("summary"), blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    objects = ReformAreaQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reform area")
+        verbose_name_plural = _("reform areas")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.ordinal} {self.title}".strip()
+
+    @classmethod
+    def next_order(cls) -> int:
+        return (cls.objects.aggregate(m=Max("order"))["m"] or 0) + 1
+
+
+class ResponsibleBody(models.Model):
+    """责任单位: an organisation that leads or co-operates on measures."""
+
+    class Kind(models.TextChoices):
+        UNION = "union", _("Trade union")
+        GOVERNMENT = "government", _("Party or government department")
+        JUDICIAL = "judicial", _("Judicial body")
+        ENTERPRISE = "enterprise", _("Enterprise")
+        EDUCATION = "education", _("School or research institute")
+        SOCIAL = "social", _("Social organisation")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.UNION)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent body"),
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="bodies",
+        verbose_name=_("members"),
+        help_text=_("Users who act for this body."),
+    )
+
+    class Meta:
+        verbose_name = _("responsible body")
+        verbose_name_plural = _("responsible bodies")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MeasureQuerySet(models.QuerySet):
+    def with_related(self) -> MeasureQuerySet:
+        return self.select_related("area", "lead_body", "owner")
+
+    def next_rank(self) -> int:
+        return (self.aggregate(m=Max("rank"))["m"] or 0) + 1
+
+
+class Measure(models.Model):
+    """具体举措: one concrete measure of the plan, the unit that is assigned and reported."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Completed")
+        SUSPENDED = "suspended", _("Suspended")
+
+    class Priority(models.IntegerChoices):
+        HIGH = 1, pgettext_lazy("priority", "High")
+        MEDIUM = 2, pgettext_lazy("priority", "Medium")
+        LOW = 3, pgettext_lazy("priority", "Low")
+
+    area = models.ForeignKey(
+        ReformArea, on_delete=models.PROTECT, related_name="measures", verbose_name=_("reform area")
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent measure"),
+    )
+    ordinal = models.CharField(_("ordinal"), max_length=20, blank=True)
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    excerpt = models.TextField(
+        _("source excerpt"), blank=True, help_text=_("The sentences of the source, verbatim.")
+    )
+    lead_body = models.ForeignKey(
+        ResponsibleBody,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_measures",
+        verbose_name=_("lead body"),
+    )
+    cooperating_bodies = models.ManyToManyField(
+        ResponsibleBody,
+        blank=True,
+        related_name="cooperating_measures",
+        verbose_name=_("cooperating bodies"),
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_measures",
+        verbose_name=_("person responsible"),
+    )
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    deadline_note = models.CharField(
+        _("deadline note"),
+        max_length=100,
+        blank=True,
+        help_text=_("Instead of a date, as written: 长期坚持, 持续推进, 6月底前."),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status, default=Status.NOT_STARTED
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("progress (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority, default=Priority.MEDIUM
+    )
+    rank = models.PositiveIntegerField(
+        _("rank"), unique=True, help_text=_("Position in the priority order (1 comes first).")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[cooperating_bodies])
+    objects = MeasureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
+        ordering = ["rank"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__gte=0) & Q(progress__lte=100),
+                name="measure_progress_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True)
+                | Q(due_date__isnull=True)
+                | Q(due_date__gte=F("start_date")),
+                name="measure_due_not_before_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('tasks:measure_list')}#measure-{self.pk}"
+
+    def clean(self) -> None:
+        if self.start_date and self.due_date and self.due_date < self.start_date:
+            raise ValidationError(
+                {"due_date": gettext("The due date cannot be before the start date.")}
+            )
+
+    @property
+    def deadline_display(self) -> str:
+        """The due date, or the deadline note when the plan gives no date."""
+        if self.due_date:
+            return self.due_date.isoformat()
+        return self.deadline_note
+
+
+class Milestone(models.Model):
+    """时间节点: a dated step of a measure."""
+
+    measure = models.ForeignKey(
+        Measure, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("measure")
+    )
+    title = models.CharField(_("title"), max_length=300)
+    due_date = models.DateField(_("due date"))
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["due_date", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ProgressReport(models.Model):
+    """进展报告: what a responsible body reports on a measure for one period."""
+
+    class ReviewState(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned")
+        ACCEPTED = "accepted", _("Accepted")
+
+    measure = models.ForeignKey(
+        Measure, on_delete=models.CASCADE, related_name="reports", verbose_name=_("measure")
+    )
+    period = models.CharField(
+        _("period"),
+        max_length=7,
+        validators=[
+            RegexValidator(
+                PERIOD_PATTERN,
+                _("Write the period as a month (2026-11) or a quarter (2026Q4)."),
+            )
+        ],
+        help_text=_("A month such as 2026-11, or a quarter such as 2026Q4."),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="progress_reports",
+        verbose_name=_("author"),
+    )
+    body = models.ForeignKey(
+        ResponsibleBody,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="progress_reports",
+        verbose_name=_("reporting body"),
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("progress (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Measure.Status, default=Measure.Status.IN_PROGRESS
+    )
+    done_text = models.TextField(_("progress made"), blank=True)
+    problems = models.TextField(_("problems"), blank=True)
+    next_steps = models.TextField(_("next steps"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    review_state = models.CharField(
+        _("review state"), max_length=20, choices=ReviewState, default=ReviewState.SUBMITTED
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+        ordering = ["-period", "measure__rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "period"], name="report_one_per_measure_and_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__gte=0) & Q(progress__lte=100),
+                name="report_progress_0_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure} · {self.period}"
