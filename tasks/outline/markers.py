@@ -1,0 +1,121 @@
+"""Enumeration markers as Chinese documents write them: 第一，其一，一是，一、（一）1．（1）首先."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_CN_DIGITS = {
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_CN = "[一二三四五六七八九十]{1,3}"
+_SEQUENCE_WORDS = {"首先": 1, "其次": 2, "再次": 3, "最后": 99}
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+# Families of markers, each a regular expression anchored at a sentence start. The ordinal as
+# written is group "ordinal"; the number is group "n".
+_FAMILIES: list[tuple[str, re.Pattern[str]]] = [
+    ("di", re.compile(rf"(?P<ordinal>第(?P<n>{_CN}))[，、,：:．.\s]")),
+    ("qi", re.compile(rf"(?P<ordinal>其(?P<n>{_CN}))[，、,：:\s]")),
+    ("shi", re.compile(rf"(?P<ordinal>(?P<n>{_CN})是)(?=[^，,。\s])")),
+    ("dun", re.compile(rf"(?P<ordinal>(?P<n>{_CN})、)")),
+    ("paren_cn", re.compile(rf"(?P<ordinal>[（(](?P<n>{_CN})[）)])")),
+    ("paren_ar", re.compile(r"(?P<ordinal>[（(](?P<n>\d{1,2})[）)])")),
+    ("circled", re.compile(rf"(?P<ordinal>(?P<n>[{_CIRCLED}]))")),
+    # 1.  1．  1、  1 .  — but not a decimal such as 1.5 (a year after the point is fine: 1．2025年)
+    ("arabic", re.compile(r"(?P<ordinal>(?P<n>\d{1,2})\s?[.．、])(?!\d{1,2}(?:[^\d年]|$))")),
+    ("sequence", re.compile(r"(?P<ordinal>(?P<n>首先|其次|再次|最后))[，,]")),
+]
+# Families whose items end with their paragraph; the others run on until the next marker.
+INLINE_FAMILIES = frozenset({"shi", "circled", "sequence"})
+
+# Where a marker may stand: at the start of a paragraph, or after a sentence or a colon.
+_SENTENCE_START = re.compile(r"(?:^|(?<=[。！？；!?;：:]))\s*")
+
+
+@dataclass(frozen=True)
+class Marker:
+    family: str
+    number: int
+    ordinal: str  # as written, without the punctuation after it: 第一, 一是, （一）, 1．
+    start: int  # where the marker begins in its paragraph
+    end: int  # where the text after it begins
+
+
+def cn_number(text: str) -> int | None:
+    """一 → 1, 十 → 10, 十二 → 12, 二十三 → 23."""
+    if not text:
+        return None
+    if text.isdigit():
+        return int(text)
+    if "十" not in text:
+        return _CN_DIGITS.get(text) if len(text) == 1 else None
+    tens, _, ones = text.partition("十")
+    tens_value = _CN_DIGITS.get(tens, 0 if tens else 1) if tens else 1
+    ones_value = _CN_DIGITS.get(ones, 0) if ones else 0
+    return tens_value * 10 + ones_value
+
+
+def to_cn(number: int) -> str:
+    digits = "零一二三四五六七八九"
+    if number < 10:
+        return digits[number]
+    tens, ones = divmod(number, 10)
+    return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
+
+
+def ordinal_for(family: str, number: int) -> str:
+    """The marker a family would write for a number: ('di', 4) → 第四."""
+    cn = to_cn(number)
+    return {
+        "di": f"第{cn}",
+        "qi": f"其{cn}",
+        "shi": f"{cn}是",
+        "dun": f"{cn}、",
+        "paren_cn": f"（{cn}）",
+        "paren_ar": f"（{number}）",
+        "circled": _CIRCLED[number - 1] if 0 < number <= len(_CIRCLED) else str(number),
+        "arabic": f"{number}.",
+    }.get(family, str(number))
+
+
+def _number(family: str, raw: str) -> int | None:
+    if family == "sequence":
+        return _SEQUENCE_WORDS[raw]
+    if family == "circled":
+        return _CIRCLED.index(raw) + 1
+    return cn_number(raw)
+
+
+def marker_at(text: str, position: int) -> Marker | None:
+    for family, pattern in _FAMILIES:
+        match = pattern.match(text, position)
+        if match:
+            number = _number(family, match["n"])
+            if number is None or number == 0:
+                continue
+            end = match.end()
+            while end < len(text) and text[end] in "，,、：: \u3000":
+                end += 1
+            ordinal = match["ordinal"].rstrip()
+            return Marker(family, number, ordinal, match.start(), end)
+    return None
+
+
+def find_markers(paragraph: str) -> list[Marker]:
+    """Every marker in a paragraph that stands at a sentence start (not "统一、规范")."""
+    markers = []
+    for start in _SENTENCE_START.finditer(paragraph):
+        marker = marker_at(paragraph, start.end())
+        if marker and marker.end < len(paragraph):
+            markers.append(marker)
+    return markers
