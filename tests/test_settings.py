@@ -1,0 +1,103 @@
+"""Settings come from the environment; production refuses to start half-configured."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import PROJECT_DIR
+
+PRODUCTION = {
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": "a-long-random-test-key-" + "x" * 40,
+    "DJANGO_ALLOWED_HOSTS": "tasks.example.org",
+}
+
+
+def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    clean.pop("DATABASE_URL", None)
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=PROJECT_DIR,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _setting(env: dict[str, str], expression: str) -> str:
+    code = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', "
+        f"'unionreform.settings'); from django.conf import settings; print(repr(({expression})))"
+    )
+    result = _run(env, "-c", code)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_no_default_secret_key_with_debug_off():
+    result = _run({"DJANGO_DEBUG": "0", "DJANGO_ALLOWED_HOSTS": "x"}, "manage.py", "check")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_development_defaults():
+    assert _setting({}, "settings.DEBUG") == "True"
+    assert _setting({}, "settings.DATABASES['default']['ENGINE']") == "'django.db.backends.sqlite3'"
+    assert (
+        _setting({}, "settings.LANGUAGE_CODE, settings.TIME_ZONE") == "('zh-hans', 'Asia/Shanghai')"
+    )
+    assert _setting({}, "settings.MAILERS['default']['BACKEND']").endswith("console.EmailBackend'")
+
+
+@pytest.mark.parametrize(
+    ("url", "engine", "name"),
+    [
+        ("sqlite:////tmp/ledger.sqlite3", "django.db.backends.sqlite3", "/tmp/ledger.sqlite3"),
+        (
+            "postgres://cadre:secret@db.internal:5432/ledger",
+            "django.db.backends.postgresql",
+            "ledger",
+        ),
+    ],
+)
+def test_database_url(url, engine, name):
+    value = _setting(
+        {"DATABASE_URL": url},
+        "settings.DATABASES['default']['ENGINE'], "
+        "settings.DATABASES['default']['NAME'], "
+        "settings.DATABASES['default']['ATOMIC_REQUESTS']",
+    )
+    assert value == repr((engine, name, True))
+
+
+def test_production_settings_are_hardened():
+    value = _setting(
+        PRODUCTION,
+        "settings.DEBUG, settings.ALLOWED_HOSTS, settings.SESSION_COOKIE_SECURE, "
+        "settings.CSRF_COOKIE_SECURE, settings.SECURE_SSL_REDIRECT, "
+        "settings.SECURE_HSTS_SECONDS > 0, "
+        "settings.MAILERS['default']['BACKEND'].endswith('smtp.EmailBackend')",
+    )
+    assert value == "(False, ['tasks.example.org'], True, True, True, True, True)"
+
+
+def test_ssl_redirect_can_be_switched_off_behind_a_proxy():
+    value = _setting(
+        {**PRODUCTION, "DJANGO_SECURE_SSL_REDIRECT": "0"}, "settings.SECURE_SSL_REDIRECT"
+    )
+    assert value == "False"
+
+
+def test_a_bad_boolean_is_explained():
+    result = _run({"DJANGO_DEBUG": "maybe"}, "manage.py", "check")
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG='maybe'" in result.stderr
+
+
+def test_deploy_check_passes_with_production_settings():
+    result = _run(PRODUCTION, "manage.py", "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
