@@ -340,3 +340,9 @@ def test_short_numbered_items_become_measures_of_one_area():
     assert [a.title for a in outline.areas] == ["工作要点"]
     assert _titles(outline.areas[0].measures) == ["加强组织建设", "完善制度机制", "开展技能竞赛"]
     assert {"code": "skipped_number", "missing": "3.", "found": "4."} in outline.warnings
+
+
+def test_items_that_follow_text_in_a_new_paragraph_are_still_read():
+    text = "其一，完善体系。一是建设平台。二是深化培育。\n\n同时要做到：三是丰富培育模式。"
+    outline = parse_article(text, title="方案")
+    assert [m.title for m in outline.areas[0].measures] == ["建设平台", "深化培育", "丰富培育模式"]

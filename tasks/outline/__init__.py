@@ -17,25 +17,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 
 from tasks.outline import lexicon
 from tasks.outline.bodies import BodyMention, find_bodies
-from tasks.outline.markers import INLINE_FAMILIES, Marker, find_markers, ordinal_for
-from tasks.outline.text import (
-    clauses,
-    is_furniture,
-    looks_like_heading,
-    paragraphs,
-    sentences,
-    split_author_note,
-)
+from tasks.outline.text import clauses, is_furniture, paragraphs, sentences, split_author_note
+from tasks.outline.tree import Node, build_tree, check_numbering, mark_repeats, own_sentences
 
 __all__ = ["Area", "BodyMention", "Item", "Outline", "OutlineError", "parse_article", "split_page"]
 
 TITLE_MAX = 40
-REPEAT_MIN_LENGTH = 12
-REPEAT_COVERAGE = 0.85
 
 
 class OutlineError(ValueError):
@@ -89,30 +79,6 @@ class Outline:
             yield from walk(area.measures)
 
 
-@dataclass
-class _Node:
-    kind: str  # "root", "heading" or "item"
-    marker: Marker | None = None
-    title: str = ""
-    parts: list[str] = field(default_factory=list)  # its own text, verbatim, marker included
-    children: list[_Node] = field(default_factory=list)
-    repeats: set[str] = field(default_factory=set)  # its sentences that repeat earlier text
-
-    @property
-    def label(self) -> str:
-        if self.marker:
-            return self.marker.ordinal
-        return self.title[:16]
-
-    @property
-    def body(self) -> str:
-        """Its own text without the marker."""
-        text = "\n\n".join(self.parts)
-        if self.marker:
-            return text[self.marker.end - self.marker.start :].strip()
-        return text
-
-
 def split_page(text: str, starts: Sequence[str]) -> list[str]:
     """Cut a page holding several articles at the lines that begin them."""
     lines = text.replace("\ufeff", "").replace("\r\n", "\n").split("\n")
@@ -160,136 +126,12 @@ def parse_article(
         body.append(paragraph)
     outline.text = "\n\n".join(body)
 
-    root = _tree(body)
+    root = build_tree(body)
     outline.preamble = "\n\n".join(root.parts)
-    _mark_repeats(root, outline.warnings)
-    _check_numbering(root, outline.warnings)
+    mark_repeats(root, outline.warnings)
+    check_numbering(root, outline.warnings)
     _collect(root, outline)
     return outline
-
-
-# -- the tree -----------------------------------------------------------------------------------
-
-
-def _tree(body: list[str]) -> _Node:
-    root = _Node("root")
-    stack = [root]
-    for paragraph in body:
-        markers = find_markers(paragraph)
-        lead = paragraph[: markers[0].start].strip() if markers else paragraph
-        if lead:
-            if not markers and looks_like_heading(paragraph):
-                heading = _Node("heading", title=paragraph)
-                root.children.append(heading)
-                stack = [root, heading]
-                continue
-            # A new paragraph ends the items that live inside one paragraph (一是…二是…).
-            while stack[-1].marker and stack[-1].marker.family in INLINE_FAMILIES:
-                stack.pop()
-            if stack[-1].children:
-                continue  # text after a node's items is a conclusion, kept in the full text only
-            stack[-1].parts.append(lead)
-        for index, marker in enumerate(markers):
-            end = markers[index + 1].start if index + 1 < len(markers) else len(paragraph)
-            siblings = [
-                i
-                for i, node in enumerate(stack)
-                if node.marker and node.marker.family == marker.family
-            ]
-            if siblings:
-                del stack[siblings[-1] :]
-            node = _Node("item", marker=marker, parts=[paragraph[marker.start : end].strip()])
-            stack[-1].children.append(node)
-            stack.append(node)
-    return root
-
-
-def _sentences_of(node: _Node) -> list[str]:
-    return [s for part in ([node.body] if node.marker else node.parts) for s in sentences(part)]
-
-
-def _walk(node: _Node) -> Iterable[_Node]:
-    yield node
-    for child in node.children:
-        yield from _walk(child)
-
-
-def _covered(sentence: str, earlier: str) -> bool:
-    matcher = SequenceMatcher(None, earlier, sentence, autojunk=False)
-    shared = sum(block.size for block in matcher.get_matching_blocks())
-    return shared >= REPEAT_COVERAGE * len(sentence)
-
-
-def _mark_repeats(root: _Node, warnings: list[dict[str, str]]) -> None:
-    """Find sentences that repeat earlier text almost word for word (第五 repeating 第三)."""
-    seen: list[tuple[str, _Node, set[str]]] = []  # sentence, its node, its 4-grams
-    for node in _walk(root):
-        if node is root:
-            continue
-        run: list[tuple[str, _Node]] = []
-        for sentence in _sentences_of(node):
-            grams = {sentence[i : i + 4] for i in range(len(sentence) - 3)}
-            original = None
-            if len(sentence) >= REPEAT_MIN_LENGTH:
-                for earlier, earlier_node, earlier_grams in seen:
-                    if len(grams & earlier_grams) * 2 >= len(grams) and _covered(sentence, earlier):
-                        original = earlier_node
-                        break
-            if original is not None:
-                node.repeats.add(sentence)
-                run.append((sentence, original))
-            else:
-                _warn_repeat(node, run, warnings)
-                run = []
-                seen.append((sentence, node, grams))
-        _warn_repeat(node, run, warnings)
-
-
-def _warn_repeat(node: _Node, run: list[tuple[str, _Node]], warnings: list[dict[str, str]]) -> None:
-    if not run:
-        return
-    first, last = run[0][0], run[-1][0]
-    warnings.append(
-        {
-            "code": "repeated_passage",
-            "where": node.label,
-            "original": run[0][1].label,
-            "begins": first[:12],
-            "ends": last[-8:],
-        }
-    )
-
-
-def _check_numbering(root: _Node, warnings: list[dict[str, str]]) -> None:
-    """Skipped numbers (第三 then 第五), repeated or backward ones, within each list."""
-    last_in_document: dict[str, int] = {}
-    for node in _walk(root):
-        last_here: dict[str, int] = {}
-        for child in node.children:
-            marker = child.marker
-            if marker is None or marker.family == "sequence":
-                continue
-            previous = last_here.get(marker.family)
-            if previous is None:
-                runs_on = last_in_document.get(marker.family, 0) + 1 == marker.number
-                if marker.number != 1 and not runs_on:
-                    warnings.append({"code": "numbering_starts_late", "found": marker.ordinal})
-            elif marker.number > previous + 1:
-                for missing in range(previous + 1, marker.number):
-                    warnings.append(
-                        {
-                            "code": "skipped_number",
-                            "missing": ordinal_for(marker.family, missing),
-                            "found": marker.ordinal,
-                        }
-                    )
-            elif marker.number <= previous:
-                warnings.append({"code": "number_out_of_order", "found": marker.ordinal})
-            last_here[marker.family] = marker.number
-            last_in_document[marker.family] = marker.number
-
-
-# -- from the tree to areas, measures and context ------------------------------------------------
 
 
 def _title(text: str) -> str:
@@ -328,7 +170,7 @@ def _action_title(sentence: str) -> str | None:
     return chosen
 
 
-def _sentence_measures(node: _Node, text: str) -> tuple[list[Item], str]:
+def _sentence_measures(node: Node, text: str) -> tuple[list[Item], str]:
     """Break an area's running text into one measure per action sentence."""
     measures: list[Item] = []
     framing: list[str] = []
@@ -344,10 +186,10 @@ def _sentence_measures(node: _Node, text: str) -> tuple[list[Item], str]:
     return measures, "".join(framing)
 
 
-def _measure(node: _Node) -> Item | None:
+def _measure(node: Node) -> Item | None:
     if node.marker is None:
         return None
-    own = _sentences_of(node)
+    own = own_sentences(node)
     if own and all(sentence in node.repeats for sentence in own):
         return None
     excerpt = "\n\n".join(node.parts)
@@ -358,7 +200,7 @@ def _measure(node: _Node) -> Item | None:
     )
 
 
-def _context(node: _Node) -> list[Item]:
+def _context(node: Node) -> list[Item]:
     items = []
     if node.kind == "heading":
         items.append(Item("", node.title, "\n\n".join(node.parts) or node.title))
@@ -369,7 +211,7 @@ def _context(node: _Node) -> list[Item]:
     return items
 
 
-def _is_analysis(heading: str, items: list[_Node], text: str) -> bool:
+def _is_analysis(heading: str, items: list[Node], text: str) -> bool:
     if lexicon.ACTION_HEADING.search(heading):
         return False
     if lexicon.ANALYSIS_HEADING.search(heading):
@@ -380,8 +222,8 @@ def _is_analysis(heading: str, items: list[_Node], text: str) -> bool:
     return not any(_action_title(sentence) for sentence in sentences(text))
 
 
-def _collect(root: _Node, outline: Outline) -> None:
-    run: list[_Node] = []
+def _collect(root: Node, outline: Outline) -> None:
+    run: list[Node] = []
     for child in root.children:
         if child.kind == "heading":
             _collect_items(run, outline)
@@ -392,7 +234,7 @@ def _collect(root: _Node, outline: Outline) -> None:
     _collect_items(run, outline)
 
 
-def _collect_heading(heading: _Node, outline: Outline) -> None:
+def _collect_heading(heading: Node, outline: Outline) -> None:
     intro = "\n\n".join(heading.parts)
     if _is_analysis(heading.title, heading.children, intro):
         outline.context.extend(_context(heading))
@@ -405,7 +247,7 @@ def _collect_heading(heading: _Node, outline: Outline) -> None:
     outline.areas.append(area)
 
 
-def _collect_items(items: list[_Node], outline: Outline) -> None:
+def _collect_items(items: list[Node], outline: Outline) -> None:
     """A list of numbered items with no heading above them: areas, measures or context."""
     if not items:
         return

@@ -109,50 +109,31 @@ def split_author_note(paragraph: str) -> tuple[str, str] | None:
     return paragraph[: match.start()].rstrip(), match["affiliation"].strip()
 
 
-def sentences(text: str) -> list[str]:
-    """Split at sentence ends, keeping each sentence verbatim with its closing punctuation."""
-    result = []
-    start = 0
-    depth = 0  # inside 《》 or “” a full stop does not end the sentence
-    opened = 0
+def _split(text: str, stops: str, *, keep_stop: bool) -> list[str]:
+    """Cut text at the `stops` that stand outside quotation marks and brackets."""
+    pieces = []
+    start = depth = opened = 0
     for index, char in enumerate(text):
         if char in OPENERS:
             depth, opened = depth + 1, (index if depth == 0 else opened)
         elif char in CLOSERS and depth:
             depth -= 1
-        elif char in SENTENCE_END and (depth == 0 or index - opened > UNBALANCED_AFTER):
-            depth = 0
+        elif char in stops and (depth == 0 or index - opened > UNBALANCED_AFTER):
+            depth = 0  # a mark still open this long was never closed
             end = index + 1
-            while end < len(text) and text[end] in "”」』）)":
+            while keep_stop and end < len(text) and text[end] in CLOSERS:
                 end += 1
-            piece = text[start:end].strip()
-            if piece:
-                result.append(piece)
+            pieces.append(text[start : end if keep_stop else index])
             start = end
-    tail = text[start:].strip()
-    if tail:
-        result.append(tail)
-    return result
+    pieces.append(text[start:])
+    return [piece.strip() for piece in pieces if piece.strip()]
+
+
+def sentences(text: str) -> list[str]:
+    """Split at sentence ends, keeping each sentence verbatim with its closing punctuation."""
+    return _split(text, SENTENCE_END, keep_stop=True)
 
 
 def clauses(sentence: str) -> list[str]:
     """The comma-separated clauses of a sentence, outside quotation marks and brackets."""
-    result = []
-    start = 0
-    depth = 0
-    opened = 0
-    for index, char in enumerate(sentence):
-        if char in OPENERS:
-            depth, opened = depth + 1, (index if depth == 0 else opened)
-        elif char in CLOSERS and depth:
-            depth -= 1
-        elif char in "，,；;。！？!?：:" and (depth == 0 or index - opened > UNBALANCED_AFTER):
-            depth = 0
-            piece = sentence[start:index].strip()
-            if piece:
-                result.append(piece)
-            start = index + 1
-    tail = sentence[start:].strip()
-    if tail:
-        result.append(tail)
-    return result
+    return _split(sentence, "，,；;。！？!?：:", keep_stop=False)
