@@ -1,20 +1,109 @@
-"""Django admin for every model of the plan, history included."""
+"""Django admin for every model of the plan, history included.
 
-from django.contrib import admin
-from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+Who may see and change what comes from `tasks.permissions`, as everywhere else; a refused write
+answers 403 with the reason. Versioned rows (measures, milestones, reports) carry the version
+the user loaded, so a save from a stale page is refused with what the other person changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Model, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from tasks.models import Measure, Milestone, ProgressReport, ReformArea, ResponsibleBody, Source
+from tasks import permissions
+from tasks.forms import VersionedFormMixin, conflict_message
+from tasks.models import (
+    Measure,
+    Milestone,
+    ProgressReport,
+    ReformArea,
+    ResponsibleBody,
+    Source,
+    StaleEdit,
+)
 
 admin.site.site_header = _("Union reform task book")
 admin.site.site_title = _("Union reform task book")
 admin.site.index_title = _("Administration")
 
 
+class VersionedAdminForm(VersionedFormMixin, forms.ModelForm):
+    pass
+
+
+class RoleAdminMixin:
+    """Permissions by role: everyone with a role sees, the reform office changes."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return permissions.can_view(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return permissions.can_view(request.user)
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return permissions.can_edit_plan(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return permissions.can_edit_plan(request.user)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return permissions.can_edit_plan(request.user)
+
+
+class RoleModelAdmin(RoleAdminMixin, admin.ModelAdmin):
+    """Refusals carry their reason; a stale save is refused and explained, nothing saved."""
+
+    def _guarded(
+        self, view: Callable[..., HttpResponse], request: HttpRequest, *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied as denied:
+            if denied.args:
+                raise
+            raise PermissionDenied(permissions.refusal_reason(request.user, self.model)) from None
+        except StaleEdit as stale:
+            message = conflict_message(stale.current, stale.loaded_version)
+            self.message_user(request, message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self._guarded(super().changeform_view, request, *args, **kwargs)
+
+    def changelist_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self._guarded(super().changelist_view, request, *args, **kwargs)
+
+    def delete_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return self._guarded(super().delete_view, request, *args, **kwargs)
+
+    def save_model(
+        self, request: HttpRequest, obj: Model, form: forms.ModelForm, change: bool
+    ) -> None:
+        if isinstance(form, VersionedFormMixin):
+            form.save_checked()
+        else:
+            super().save_model(request, obj, form, change)
+
+
+class RoleHistoryAdmin(RoleModelAdmin, SimpleHistoryAdmin):
+    """History visible to every role; reverting from history is switched off in settings."""
+
+    form = VersionedAdminForm
+
+    def get_changelist_form(self, request: HttpRequest, **kwargs: Any) -> type[forms.ModelForm]:
+        return super().get_changelist_form(request, form=VersionedAdminForm, **kwargs)
+
+
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(RoleModelAdmin):
     list_display = ["title", "author", "affiliation", "column", "area_count", "warning_count"]
     list_filter = ["column", "file_name"]
     search_fields = ["title", "subtitle", "author", "affiliation", "text"]
@@ -37,8 +126,9 @@ class SourceAdmin(admin.ModelAdmin):
         return "\n".join(source.warning_messages()) or "—"
 
 
-class MeasureInline(admin.TabularInline):
+class MeasureInline(RoleAdminMixin, admin.TabularInline):
     model = Measure
+    form = VersionedAdminForm
     fields = [
         "rank",
         "ordinal",
@@ -49,6 +139,7 @@ class MeasureInline(admin.TabularInline):
         "priority",
         "status",
         "progress",
+        "loaded_version",
     ]
     autocomplete_fields = ["lead_body", "owner"]
     show_change_link = True
@@ -56,7 +147,7 @@ class MeasureInline(admin.TabularInline):
 
 
 @admin.register(ReformArea)
-class ReformAreaAdmin(admin.ModelAdmin):
+class ReformAreaAdmin(RoleModelAdmin):
     list_display = ["order", "ordinal", "title", "source", "measure_count"]
     list_display_links = ["title"]
     list_filter = ["source"]
@@ -73,7 +164,7 @@ class ReformAreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(ResponsibleBody)
-class ResponsibleBodyAdmin(admin.ModelAdmin):
+class ResponsibleBodyAdmin(RoleModelAdmin):
     list_display = ["name", "kind", "parent", "member_count"]
     list_filter = ["kind"]
     search_fields = ["name"]
@@ -88,14 +179,31 @@ class ResponsibleBodyAdmin(admin.ModelAdmin):
         return body.member_total
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(RoleAdminMixin, admin.TabularInline):
+    """The office plans milestones; the measure's own liaison marks them done."""
+
     model = Milestone
-    fields = ["title", "due_date", "done_on"]
+    form = VersionedAdminForm
+    fields = ["title", "due_date", "done_on", "loaded_version"]
     extra = 0
 
+    def has_change_permission(self, request: HttpRequest, obj: Measure | None = None) -> bool:
+        user = request.user
+        return permissions.can_edit_plan(user) or (
+            obj is not None and permissions.is_own_measure(user, obj)
+        )
 
-class ProgressReportInline(admin.StackedInline):
+    def get_readonly_fields(self, request: HttpRequest, obj: Measure | None = None) -> list[str]:
+        if permissions.can_edit_plan(request.user):
+            return []
+        return ["title", "due_date"]
+
+
+class ProgressReportInline(RoleAdminMixin, admin.StackedInline):
+    """Reports so far; the lead body's liaison files new ones here, the office reviews them."""
+
     model = ProgressReport
+    form = VersionedAdminForm
     fields = [
         ("period", "body", "author"),
         ("progress", "status", "review_state"),
@@ -103,13 +211,27 @@ class ProgressReportInline(admin.StackedInline):
         "problems",
         "next_steps",
         "submitted_at",
+        "loaded_version",
     ]
+    readonly_fields = ["body", "author", "submitted_at"]
     autocomplete_fields = ["body", "author"]
     extra = 0
 
+    def has_add_permission(self, request: HttpRequest, obj: Measure | None = None) -> bool:
+        return obj is not None and permissions.can_file_report(request.user, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Measure | None = None) -> bool:
+        # Corrections by the filer go through the report's own page, which checks each report.
+        return permissions.can_edit_plan(request.user)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Measure | None = None) -> list[str]:
+        if permissions.can_review_report(request.user):
+            return self.readonly_fields
+        return [*self.readonly_fields, "review_state"]
+
 
 @admin.register(Measure)
-class MeasureAdmin(SimpleHistoryAdmin):
+class MeasureAdmin(RoleHistoryAdmin):
     list_display = [
         "rank",
         "title",
@@ -130,28 +252,100 @@ class MeasureAdmin(SimpleHistoryAdmin):
     readonly_fields = ["excerpt", "created_at", "updated_at"]
     inlines = [MilestoneInline, ProgressReportInline]
     fieldsets = [
-        (None, {"fields": ["area", "parent", "ordinal", "title", "description", "excerpt"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "area",
+                    "parent",
+                    "ordinal",
+                    "title",
+                    "description",
+                    "excerpt",
+                    "loaded_version",
+                ]
+            },
+        ),
         (_("Task book"), {"fields": ["lead_body", "cooperating_bodies", "owner"]}),
         (_("Timetable"), {"fields": ["start_date", "due_date", "deadline_note"]}),
         (_("Priority order"), {"fields": ["priority", "rank"]}),
         (_("Progress"), {"fields": ["status", "progress", "created_at", "updated_at"]}),
     ]
 
+    def has_change_permission(self, request: HttpRequest, obj: Measure | None = None) -> bool:
+        if obj is None:  # the list and the form's frame: a liaison may reach its own measures
+            return permissions.can_edit_plan(request.user) or permissions.is_liaison(request.user)
+        return permissions.can_edit_measure(request.user, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Measure | None = None) -> list[str]:
+        editable = permissions.editable_measure_fields(request.user, obj)
+        if editable is None:
+            return self.readonly_fields
+        every = [name for _, options in self.fieldsets for name in options["fields"]]
+        return [name for name in every if name not in editable and name != "loaded_version"]
+
+    def get_changelist_instance(self, request: HttpRequest) -> Any:
+        changelist = super().get_changelist_instance(request)
+        if not permissions.can_edit_plan(request.user):
+            changelist.list_editable = ()  # the columns the list edits are the office's
+        return changelist
+
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, object]:
         return {"rank": Measure.objects.next_rank(), **super().get_changeform_initial_data(request)}
 
+    def save_formset(
+        self, request: HttpRequest, form: forms.ModelForm, formset: Any, change: bool
+    ) -> None:
+        for inline_form in formset.forms:
+            report = inline_form.instance
+            if (
+                isinstance(report, ProgressReport)
+                and report._state.adding
+                and inline_form.has_changed()
+            ):
+                report.mark_submitted(by=request.user)
+        super().save_formset(request, form, formset, change)
+
 
 @admin.register(Milestone)
-class MilestoneAdmin(SimpleHistoryAdmin):
+class MilestoneAdmin(RoleHistoryAdmin):
     list_display = ["title", "measure", "due_date", "done_on"]
     list_filter = ["due_date", "done_on"]
     search_fields = ["title", "measure__title"]
     list_select_related = ["measure"]
     autocomplete_fields = ["measure"]
 
+    def has_change_permission(self, request: HttpRequest, obj: Milestone | None = None) -> bool:
+        if obj is None:
+            return permissions.can_edit_plan(request.user) or permissions.is_liaison(request.user)
+        return permissions.can_edit_milestone(request.user, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Milestone | None = None) -> list[str]:
+        if permissions.can_edit_plan(request.user):
+            return []
+        return ["measure", "title", "due_date"]
+
+
+class ProgressReportAdminForm(VersionedAdminForm):
+    """The measure must be one the user may report on."""
+
+    user: Any = None
+
+    def clean_measure(self) -> Measure:
+        measure = self.cleaned_data["measure"]
+        if not permissions.can_file_report(self.user, measure):
+            raise forms.ValidationError(
+                _(
+                    "Your body does not lead this measure: only the lead body's liaison (or the "
+                    "reform office) files its report."
+                )
+            )
+        return measure
+
 
 @admin.register(ProgressReport)
-class ProgressReportAdmin(SimpleHistoryAdmin):
+class ProgressReportAdmin(RoleHistoryAdmin):
+    form = ProgressReportAdminForm
     list_display = [
         "measure",
         "period",
@@ -165,3 +359,35 @@ class ProgressReportAdmin(SimpleHistoryAdmin):
     search_fields = ["measure__title", "done_text", "problems", "next_steps"]
     list_select_related = ["measure", "body", "author"]
     autocomplete_fields = ["measure", "body", "author"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return permissions.can_edit_plan(request.user) or permissions.is_liaison(request.user)
+
+    def has_change_permission(
+        self, request: HttpRequest, obj: ProgressReport | None = None
+    ) -> bool:
+        if obj is None:
+            return permissions.can_edit_plan(request.user) or permissions.is_liaison(request.user)
+        return permissions.can_edit_report(request.user, obj)
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: ProgressReport | None = None
+    ) -> list[str]:
+        if permissions.can_edit_plan(request.user):
+            return []
+        fixed = ["author", "body", "submitted_at", "review_state"]
+        return fixed if obj is None else ["measure", *fixed]
+
+    def get_form(
+        self, request: HttpRequest, obj: ProgressReport | None = None, **kwargs: Any
+    ) -> type[forms.ModelForm]:
+        form = super().get_form(request, obj, **kwargs)
+        form.user = request.user
+        return form
+
+    def save_model(
+        self, request: HttpRequest, obj: ProgressReport, form: forms.ModelForm, change: bool
+    ) -> None:
+        if not change:
+            obj.mark_submitted(by=request.user)
+        super().save_model(request, obj, form, change)

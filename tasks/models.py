@@ -7,11 +7,13 @@ stored. Behaviour of one row lives on the model, of many rows on its QuerySet.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Max, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -19,6 +21,64 @@ from simple_history.models import HistoricalRecords
 from tasks import notices
 
 PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$|^\d{4}Q[1-4]$"
+
+
+class StaleEdit(Exception):
+    """Someone saved the row after this copy of it was loaded; saving would overwrite their work."""
+
+    def __init__(self, current: Versioned, loaded_version: int) -> None:
+        super().__init__(f"{type(current).__name__} {current.pk} changed since it was loaded")
+        self.current = current
+        self.loaded_version = loaded_version
+
+
+class Versioned(models.Model):
+    """A row that counts its saves, so that a save from a stale copy is refused, not applied.
+
+    Every save through `save_versioned` claims the version it loaded in one conditional UPDATE
+    (``… WHERE version = loaded``): of two people who loaded the same version, only the first
+    succeeds, on SQLite and PostgreSQL alike, whatever the timing.
+    """
+
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save_versioned(self, *, expected_version: int) -> None:
+        with transaction.atomic():
+            if self.pk is not None and not self._state.adding:
+                claimed = (
+                    type(self)
+                    ._default_manager.filter(pk=self.pk, version=expected_version)
+                    .update(version=F("version") + 1)
+                )
+                if not claimed:
+                    raise StaleEdit(type(self)._default_manager.get(pk=self.pk), expected_version)
+                self.version = expected_version + 1
+            self.save()
+
+    def changes_since(self, version: int) -> tuple[list[tuple[str, object, object]], list]:
+        """What was changed after `version`: (field label, then, now) and the history records."""
+        then = self.history.filter(version=version).order_by("-history_id").first()
+        later = list(self.history.filter(version__gt=version).select_related("history_user"))
+        if then is None:
+            return [], later
+        changes = []
+        for field in self._meta.concrete_fields:
+            if field.name in {"version", "updated_at", "created_at"} or field.primary_key:
+                continue
+            before, after = getattr(then, field.attname), getattr(self, field.attname)
+            if before != after:
+                if field.is_relation:
+                    model = field.related_model
+                    before = model._default_manager.filter(pk=before).first() if before else None
+                    after = getattr(self, field.name)
+                elif field.choices:
+                    labels = dict(field.flatchoices)
+                    before, after = labels.get(before, before), labels.get(after, after)
+                changes.append((str(field.verbose_name), before, after))
+        return changes, later
 
 
 class Source(models.Model):
@@ -151,7 +211,7 @@ class MeasureQuerySet(models.QuerySet):
         return (self.aggregate(m=Max("rank"))["m"] or 0) + 1
 
 
-class Measure(models.Model):
+class Measure(Versioned):
     """具体举措: one concrete measure of the plan, the unit that is assigned and reported."""
 
     class Status(models.TextChoices):
@@ -267,7 +327,7 @@ class Measure(models.Model):
         return self.deadline_note
 
 
-class Milestone(models.Model):
+class Milestone(Versioned):
     """时间节点: a dated step of a measure."""
 
     measure = models.ForeignKey(
@@ -288,7 +348,7 @@ class Milestone(models.Model):
         return self.title
 
 
-class ProgressReport(models.Model):
+class ProgressReport(Versioned):
     """进展报告: what a responsible body reports on a measure for one period."""
 
     class ReviewState(models.TextChoices):
@@ -358,3 +418,10 @@ class ProgressReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure} · {self.period}"
+
+    def mark_submitted(self, *, by: AbstractBaseUser) -> None:
+        """Stamp a report as filed now by `by` for the measure's lead body, awaiting review."""
+        self.author = by
+        self.body = self.measure.lead_body
+        self.submitted_at = timezone.now()
+        self.review_state = self.ReviewState.SUBMITTED

@@ -13,3 +13,5 @@ DESCRIPTIONS = {
     LIAISON: _("Body liaison: sees everything; updates and reports on its own body's measures."),
     VIEWER: _("Leader: reads the dashboard, task book, reports and exports."),
 }
+
+ALL = (ADMIN, COORDINATOR, LIAISON, VIEWER)

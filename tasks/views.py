@@ -1,12 +1,66 @@
-from django.http import HttpRequest, HttpResponse
+import logging
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from tasks import permissions
 from tasks.models import ReformArea
+
+access_log = logging.getLogger("tasks.access")
+
+
+def _require_view(request: HttpRequest) -> None:
+    if not permissions.can_view(request.user):
+        raise PermissionDenied(permissions.refusal_reason(request.user))
 
 
 @require_GET
 def measure_list(request: HttpRequest) -> HttpResponse:
     """任务书: the reform areas in order, each with its measures."""
+    _require_view(request)
     areas = ReformArea.objects.with_measures()
     return render(request, "tasks/measure_list.html", {"areas": areas})
+
+
+@login_not_required
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on every page, logged in or not."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Every 403 of the site: the reason in the user's language, and a line in the log."""
+    reason = str(exception) if exception and exception.args else ""
+    access_log.warning(
+        "refused %s %s for %s: %s",
+        request.method,
+        request.get_full_path(),
+        request.user.get_username() if request.user.is_authenticated else "anonymous",
+        reason or "no permission",
+    )
+    reason = reason or _("Your account may not open this page or make this change.")
+    return render(request, "403.html", {"reason": reason}, status=403)
+
+
+def locked_out(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict | None = None,
+) -> HttpResponse:
+    """What django-axes answers while an account or an address is locked after failed logins."""
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    access_log.warning(
+        "login locked for %r from %s", username, request.META.get("REMOTE_ADDR", "?")
+    )
+    context = {
+        "limit": settings.AXES_FAILURE_LIMIT,
+        "minutes": max(1, int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)),
+    }
+    return render(request, "registration/locked_out.html", context, status=429)

@@ -115,8 +115,8 @@ def test_task_book_costs_a_fixed_number_of_queries(
     coordinator_client, django_assert_max_num_queries, areas, per_area
 ):
     _measures_in_areas(areas, per_area)
-    # session, user, areas with their sources, measures with bodies and owners; and the
-    # savepoint pair of ATOMIC_REQUESTS
-    with django_assert_max_num_queries(6):
+    # session, user, the user's roles, areas with their sources, measures with bodies and
+    # owners; and the savepoint pair of ATOMIC_REQUESTS
+    with django_assert_max_num_queries(7):
         response = coordinator_client.get("/measures/")
     assert response.content.decode().count('<tr id="measure-') == areas * per_area

@@ -1,8 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from tasks.views import favicon
+
 urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("favicon.ico", favicon),
     path("", include("tasks.urls")),
 ]
+
+handler403 = "tasks.views.permission_denied"
