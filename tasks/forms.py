@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from tasks.models import StaleEdit, Versioned
@@ -38,7 +38,7 @@ def conflict_message(current: Versioned, loaded_version: int) -> str:
         "the page to see the new values, and make your changes again."
     ) % {
         "people": "、".join(people) or _("someone"),
-        "when": _show(when) if when else "—",
+        "when": _show(timezone.localtime(when)) if when else "—",
         "detail": detail or _("no field you can see"),
     }
 
