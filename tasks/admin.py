@@ -30,10 +30,6 @@ from tasks.models import (
     StaleEdit,
 )
 
-admin.site.site_header = _("Union reform task book")
-admin.site.site_title = _("Union reform task book")
-admin.site.index_title = _("Administration")
-
 
 class VersionedAdminForm(VersionedFormMixin, forms.ModelForm):
     pass
@@ -92,11 +88,37 @@ class RoleModelAdmin(RoleAdminMixin, admin.ModelAdmin):
         else:
             super().save_model(request, obj, form, change)
 
+    def save_formset(
+        self, request: HttpRequest, form: forms.ModelForm, formset: Any, change: bool
+    ) -> None:
+        """Inline rows are saved like the page itself: a stale row is refused, not applied."""
+        formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for inline_form in formset.saved_forms:
+            if isinstance(inline_form, VersionedFormMixin):
+                inline_form.save_checked()
+            else:
+                inline_form.instance.save()
+        formset.save_m2m()
+
 
 class RoleHistoryAdmin(RoleModelAdmin, SimpleHistoryAdmin):
-    """History visible to every role; reverting from history is switched off in settings."""
+    """History visible to every role, for reading: an old version is never written back."""
 
     form = VersionedAdminForm
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> HttpResponse:
+        if request.method != "GET":
+            raise PermissionDenied(
+                _(
+                    "The history is for reading: an old version cannot be restored from it. "
+                    "Make the change on the record itself."
+                )
+            )
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_changelist_form(self, request: HttpRequest, **kwargs: Any) -> type[forms.ModelForm]:
         return super().get_changelist_form(request, form=VersionedAdminForm, **kwargs)
@@ -111,7 +133,8 @@ class SourceAdmin(RoleModelAdmin):
     exclude = ["warnings"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Source]:
-        return super().get_queryset(request).annotate(area_total=Count("areas"))
+        # A count drops the model's ordering; keep it, so that pages and lookups stay in order.
+        return super().get_queryset(request).annotate(area_total=Count("areas")).order_by("pk")
 
     @admin.display(description=_("areas"), ordering="area_total")
     def area_count(self, source: Source) -> int:
@@ -156,7 +179,8 @@ class ReformAreaAdmin(RoleModelAdmin):
     inlines = [MeasureInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ReformArea]:
-        return super().get_queryset(request).annotate(measure_total=Count("measures"))
+        queryset = super().get_queryset(request).annotate(measure_total=Count("measures"))
+        return queryset.order_by("order", "pk")
 
     @admin.display(description=_("measures"), ordering="measure_total")
     def measure_count(self, area: ReformArea) -> int:
@@ -172,7 +196,8 @@ class ResponsibleBodyAdmin(RoleModelAdmin):
     autocomplete_fields = ["parent", "members"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ResponsibleBody]:
-        return super().get_queryset(request).annotate(member_total=Count("members"))
+        queryset = super().get_queryset(request).annotate(member_total=Count("members"))
+        return queryset.order_by("name")
 
     @admin.display(description=_("members"), ordering="member_total")
     def member_count(self, body: ResponsibleBody) -> int:

@@ -156,8 +156,8 @@ def visible_measures(user: User) -> QuerySet[Measure]:
     return Measure.objects.all() if can_view(user) else Measure.objects.none()
 
 
-def refusal_reason(user: User, obj: object = None) -> str:
-    """Why a write was refused, in words the user can act on."""
+def refusal_reason(user: User, model: type | None = None) -> str:
+    """Why a write to `model` (a model class) was refused, in words the user can act on."""
     current = roles_of(user)
     if not current:
         return _(
@@ -167,7 +167,7 @@ def refusal_reason(user: User, obj: object = None) -> str:
     if current == {roles.VIEWER}:
         return _("Your role (领导) may read everything but change nothing.")
     if is_liaison(user) and not can_edit_plan(user):
-        if isinstance(obj, Measure | Milestone | ProgressReport):
+        if isinstance(model, type) and issubclass(model, Measure | Milestone | ProgressReport):
             return _(
                 "A body liaison may only update the status and progress, milestones and reports "
                 "of measures its own body leads or co-operates on; reports are filed by the lead "

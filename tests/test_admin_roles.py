@@ -209,7 +209,20 @@ def test_history_cannot_be_reverted_from_the_admin(coordinator_client):
     measure.save()
     record = measure.history.last()
     url = reverse("admin:tasks_measure_simple_history", args=[measure.pk, record.history_id])
-    coordinator_client.post(url, {"title": "旧"})
+    assert coordinator_client.get(url).status_code == 200  # reading an old version is fine
+    response = coordinator_client.post(
+        url,
+        {
+            "title": "旧",
+            "area": measure.area_id,
+            "rank": 1,
+            "priority": 2,
+            "status": "not_started",
+            "progress": 0,
+        },
+    )
+    assert response.status_code == 403
+    assert "历史记录仅供查看" in response.content.decode()
     assert Measure.objects.get(pk=measure.pk).title == "新"
 
 

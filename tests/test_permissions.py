@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from tasks import permissions, roles
-from tasks.models import ProgressReport
+from tasks.models import Measure, ProgressReport, ReformArea
 from tests.factories import (
     MeasureFactory,
     MilestoneFactory,
@@ -109,8 +109,8 @@ def test_refusal_reasons_say_what_to_do():
     viewer = _user(roles.VIEWER)
     liaison = _user(roles.LIAISON)
     assert "领导" in permissions.refusal_reason(viewer)
-    assert "改革办" in permissions.refusal_reason(liaison, MeasureFactory())
-    assert "改革办" in permissions.refusal_reason(liaison)
+    assert "本单位牵头或配合" in permissions.refusal_reason(liaison, Measure)
+    assert "不能修改任务书本身" in permissions.refusal_reason(liaison, ReformArea)
 
 
 def test_user_without_role_gets_403_with_the_reason(client):

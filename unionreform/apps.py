@@ -1,0 +1,7 @@
+from django.contrib.admin import apps
+
+
+class AdminConfig(apps.AdminConfig):
+    """Django admin with the project's own site (tasks.admin_site): Chinese titles, roles."""
+
+    default_site = "tasks.admin_site.AdminSite"
