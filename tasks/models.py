@@ -6,12 +6,16 @@ stored. Behaviour of one row lives on the model, of many rows on its QuerySet.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date, timedelta
+
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models, transaction
-from django.db.models import F, Max, Q
+from django.db.models import BooleanField, Case, Exists, F, Max, OuterRef, Q, Value, When
+from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
@@ -203,12 +207,88 @@ class ResponsibleBody(models.Model):
         return self.name
 
 
+class Light(models.TextChoices):
+    """红黄绿灯: how a measure stands, derived from its dates, progress and status."""
+
+    RED = "red", pgettext_lazy("traffic light", "Red")
+    YELLOW = "yellow", pgettext_lazy("traffic light", "Yellow")
+    GREEN = "green", pgettext_lazy("traffic light", "Green")
+    GREY = "grey", pgettext_lazy("traffic light", "Grey")
+
+
+EPOCH = date(1970, 1, 1)
+
+
+class DayNumber(models.Func):
+    """A date as a number of days since 1970-01-01, for plain integer arithmetic on dates."""
+
+    output_field = models.IntegerField()
+    template = "(%(expressions)s - DATE '1970-01-01')"  # PostgreSQL
+
+    def as_sqlite(self, compiler, connection, **extra):  # type: ignore[no-untyped-def]
+        template = "CAST(julianday(%(expressions)s) - 2440587.5 AS INTEGER)"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
 class MeasureQuerySet(models.QuerySet):
     def with_related(self) -> MeasureQuerySet:
         return self.select_related("area", "lead_body", "owner")
 
     def next_rank(self) -> int:
         return (self.aggregate(m=Max("rank"))["m"] or 0) + 1
+
+    def open(self) -> MeasureQuerySet:
+        """Neither completed nor suspended."""
+        return self.exclude(status__in=CLOSED_STATUSES)
+
+    def overdue(self, today: date) -> MeasureQuerySet:
+        return self.open().filter(due_date__lt=today)
+
+    def due_soon(self, today: date) -> MeasureQuerySet:
+        horizon = today + timedelta(days=settings.TASKS_DUE_SOON_DAYS)
+        return self.open().filter(due_date__gte=today, due_date__lte=horizon)
+
+    def for_bodies(self, body_ids: Iterable[int]) -> MeasureQuerySet:
+        """Measures any of these bodies leads or co-operates on (each measure once)."""
+        ids = list(body_ids)
+        cooperating = Measure.cooperating_bodies.through.objects.filter(
+            measure=OuterRef("pk"), responsiblebody__in=ids
+        )
+        return self.filter(Q(lead_body__in=ids) | Exists(cooperating))
+
+    def with_light(self, today: date) -> MeasureQuerySet:
+        """Annotate `light` (红黄绿灰) and `is_overdue`, computed in the database.
+
+        - 灰 grey: completed or suspended;
+        - 红 red: overdue (due before today), or behind: started, and progress more than
+          TASKS_BEHIND_MARGIN points below the share of its time already elapsed;
+        - 黄 yellow: due within TASKS_DUE_SOON_DAYS days (today included);
+        - 绿 green: everything else, measures without a due date (长期坚持…) included.
+        """
+        closed = Q(status__in=CLOSED_STATUSES)
+        late = Q(due_date__lt=today)
+        span = DayNumber("due_date") - DayNumber("start_date")
+        elapsed = Value((today - EPOCH).days) - DayNumber("start_date")
+        # behind: elapsed / span > (progress + margin) / 100, in whole numbers
+        behind = GreaterThan(span, 0) & GreaterThan(
+            elapsed * 100, span * (F("progress") + settings.TASKS_BEHIND_MARGIN)
+        )
+        horizon = today + timedelta(days=settings.TASKS_DUE_SOON_DAYS)
+        return self.annotate(
+            light=Case(
+                When(closed, then=Value(Light.GREY)),
+                When(late, then=Value(Light.RED)),
+                When(behind, then=Value(Light.RED)),
+                When(due_date__lte=horizon, then=Value(Light.YELLOW)),
+                default=Value(Light.GREEN),
+                output_field=models.CharField(),
+            ),
+            is_overdue=Case(
+                When(~closed & late, then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
 
 
 class Measure(Versioned):
@@ -325,6 +405,9 @@ class Measure(Versioned):
         if self.due_date:
             return self.due_date.isoformat()
         return self.deadline_note
+
+
+CLOSED_STATUSES = (Measure.Status.DONE, Measure.Status.SUSPENDED)
 
 
 class Milestone(Versioned):

@@ -116,6 +116,12 @@ DATABASES = {
     )
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Writers take the lock when their transaction begins, so two writers queue instead of one
+    # failing halfway (SQLite has one writer at a time).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -135,7 +141,7 @@ AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "tasks.views.locked_out"
+AXES_LOCKOUT_CALLABLE = "tasks.views.common.locked_out"
 AXES_VERBOSE = False
 if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
     # Behind a reverse proxy the client address is the first of X-Forwarded-For.
@@ -227,6 +233,12 @@ LOGGING = {
     # Refused writes and login lockouts: one line each, with who and what.
     "loggers": {"axes": {"level": "WARNING"}, "tasks.access": {"level": "INFO"}},
 }
+
+# The traffic light (红黄绿灯): yellow when due within this many days; red when progress lags
+# the share of time elapsed by more than this many percentage points.
+TASKS_DUE_SOON_DAYS = env_int("DJANGO_DUE_SOON_DAYS", 14)
+TASKS_BEHIND_MARGIN = env_int("DJANGO_BEHIND_MARGIN", 25)
+TASKS_PAGE_SIZE = env_int("DJANGO_PAGE_SIZE", 50)
 
 # Where `manage.py import_seeds` reads the seed documents from.
 SEEDS_DIR = Path(os.environ.get("DJANGO_SEEDS_DIR", BASE_DIR / "seeds"))

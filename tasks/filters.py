@@ -1,0 +1,134 @@
+"""The task book's filters, shared by the task book, the timetable and the ledger exports."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from tasks.models import CLOSED_STATUSES, Light, Measure, ReformArea, ResponsibleBody
+
+ALL = _("All")
+# Measures without a due date (长期坚持…) come last whichever way dates are sorted.
+SORTS = {
+    "rank": (F("rank").asc(),),
+    "due": (F("due_date").asc(nulls_last=True), F("rank").asc()),
+    "-due": (F("due_date").desc(nulls_last=True), F("rank").asc()),
+    "progress": (F("progress").asc(), F("rank").asc()),
+    "-progress": (F("progress").desc(), F("rank").asc()),
+}
+
+
+def body_and_below(body: ResponsibleBody) -> set[int]:
+    """A body and every body below it in the organisation tree."""
+    children: dict[int, list[int]] = {}
+    for pk, parent in ResponsibleBody.objects.filter(parent__isnull=False).values_list(
+        "pk", "parent"
+    ):
+        children.setdefault(parent, []).append(pk)
+    found, todo = set(), [body.pk]
+    while todo:
+        pk = todo.pop()
+        if pk not in found:
+            found.add(pk)
+            todo.extend(children.get(pk, ()))
+    return found
+
+
+class MeasureFilter(django_filters.FilterSet):
+    """Filters in the URL (?area=3&light=red&sort=due …): bookmarkable, shareable, exportable.
+
+    The queryset given must already carry the traffic light (`with_light(today)`).
+    """
+
+    q = django_filters.CharFilter(method="filter_text", label=_("Text"))
+    area = django_filters.ModelChoiceFilter(
+        queryset=ReformArea.objects.all(), label=_("Reform area"), empty_label=ALL
+    )
+    lead_body = django_filters.ModelChoiceFilter(
+        queryset=ResponsibleBody.objects.all(), label=_("Lead body"), empty_label=ALL
+    )
+    body = django_filters.ModelChoiceFilter(
+        queryset=ResponsibleBody.objects.all(),
+        method="filter_body",
+        label=_("Cooperating body"),
+        empty_label=ALL,
+        help_text=_("Includes the bodies below it."),
+    )
+    owner = django_filters.ModelChoiceFilter(
+        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+        label=_("Person responsible"),
+        empty_label=ALL,
+    )
+    status = django_filters.ChoiceFilter(
+        choices=Measure.Status.choices, label=_("Status"), empty_label=ALL
+    )
+    priority = django_filters.ChoiceFilter(
+        choices=Measure.Priority.choices, label=_("Priority"), empty_label=ALL
+    )
+    light = django_filters.ChoiceFilter(
+        choices=Light.choices, label=_("Traffic light"), empty_label=ALL
+    )
+    overdue = django_filters.ChoiceFilter(
+        choices=[("yes", _("Overdue only")), ("no", _("Not overdue"))],
+        method="filter_overdue",
+        label=_("Overdue"),
+        empty_label=ALL,
+    )
+    due = django_filters.DateFromToRangeFilter(
+        field_name="due_date",
+        label=_("Due between"),
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+    )
+    sort = django_filters.ChoiceFilter(
+        choices=[
+            ("rank", _("Priority order")),
+            ("due", _("Due date, earliest first")),
+            ("-due", _("Due date, latest first")),
+            ("progress", _("Progress, lowest first")),
+            ("-progress", _("Progress, highest first")),
+        ],
+        method="filter_sort",
+        label=_("Sort by"),
+        empty_label=None,
+    )
+
+    class Meta:
+        model = Measure
+        fields: list[str] = []
+
+    def __init__(self, *args: object, today: date, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def filter_text(self, queryset: QuerySet[Measure], name: str, value: str) -> QuerySet:
+        for word in value.split():
+            queryset = queryset.filter(
+                Q(title__icontains=word)
+                | Q(description__icontains=word)
+                | Q(excerpt__icontains=word)
+            )
+        return queryset
+
+    def filter_body(self, queryset: QuerySet[Measure], name: str, value: ResponsibleBody):
+        links = Measure.cooperating_bodies.through.objects.filter(
+            measure=OuterRef("pk"), responsiblebody__in=body_and_below(value)
+        )
+        return queryset.filter(Exists(links))
+
+    def filter_overdue(self, queryset: QuerySet[Measure], name: str, value: str):
+        late = Q(due_date__lt=self.today) & ~Q(status__in=CLOSED_STATUSES)
+        return queryset.filter(late) if value == "yes" else queryset.exclude(late)
+
+    def filter_sort(self, queryset: QuerySet[Measure], name: str, value: str) -> QuerySet:
+        return queryset  # applied by `ordering`, after the filters
+
+    @property
+    def ordering(self) -> tuple:
+        """The chosen sort; a valid sort holds even when another filter value was not valid."""
+        self.is_valid()  # cleans the form; a field in error is simply left out
+        value = getattr(self.form, "cleaned_data", {}).get("sort")
+        return SORTS.get(value or "rank", SORTS["rank"])
