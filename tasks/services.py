@@ -7,11 +7,12 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tasks import notices
-from tasks.models import Measure, ReformArea, ResponsibleBody, Source
+from tasks.models import Measure, ReformArea, ResponsibleBody, Source, StaleEdit
 from tasks.outline import Item, Outline, OutlineError, parse_article, split_page
 from tasks.outline.bodies import LEAD
 
@@ -207,3 +208,45 @@ def import_documents(*, documents: list[ParsedDocument]) -> ImportResult:
             for item in area_outline.measures:
                 _create_measure(item, area=area, parent=None, bodies=bodies, result=result)
     return result
+
+
+class BulkEditRefused(Exception):
+    """A bulk edit that could not be applied to every ticked measure: none was changed."""
+
+    def __init__(self, problems: list[tuple[Measure, str]]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+
+@transaction.atomic
+def bulk_assign(
+    *, measures: list[Measure], field: str, value: object, versions: dict[int, int]
+) -> int:
+    """Set one assignment field on every measure, all or nothing.
+
+    Each measure is checked as if edited alone (due date not before its start, milestones
+    within its dates) and saved only if nobody changed it since the list was loaded; one
+    problem anywhere and nothing is saved (BulkEditRefused lists every problem).
+    """
+    if field not in {"owner", "lead_body", "due_date", "priority"}:
+        raise ValueError(field)
+    problems: list[tuple[Measure, str]] = []
+    for measure in measures:
+        setattr(measure, field, value)
+        try:
+            measure.full_clean(validate_unique=False)
+            if field == "due_date" and value is not None:
+                late = [m for m in measure.milestones.all() if m.due_date > value]
+                if late:
+                    raise ValidationError(
+                        _("its milestone %(title)s is due after that date")
+                        % {"title": late[0].title}
+                    )
+            measure.save_versioned(expected_version=versions.get(measure.pk, measure.version))
+        except ValidationError as error:
+            problems.append((measure, "；".join(error.messages)))
+        except StaleEdit:
+            problems.append((measure, _("someone changed it after the list was loaded")))
+    if problems:
+        raise BulkEditRefused(problems)
+    return len(measures)

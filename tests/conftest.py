@@ -63,3 +63,24 @@ def coordinator_client(client, coordinator):
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def queries_for(client, url: str) -> int:
+    """How many queries one GET of `url` costs (the response must be a 200)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+@pytest.fixture(autouse=True)
+def _chinese_first():
+    """Each test starts in the site's default language, whatever an earlier request chose."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()

@@ -1,4 +1,9 @@
+"""What every screen shares: the role check, today's date, the filtered measures, error pages."""
+
+from __future__ import annotations
+
 import logging
+from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -6,26 +11,46 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from tasks import permissions
-from tasks.models import ReformArea
+from tasks.filters import MeasureFilter
+from tasks.models import Measure
 
 access_log = logging.getLogger("tasks.access")
 
 
-def _require_view(request: HttpRequest) -> None:
+def require_view(request: HttpRequest) -> None:
+    """Every page: an account with a role (any role sees the whole plan)."""
     if not permissions.can_view(request.user):
         raise PermissionDenied(permissions.refusal_reason(request.user))
 
 
-@require_GET
-def measure_list(request: HttpRequest) -> HttpResponse:
-    """任务书: the reform areas in order, each with its measures."""
-    _require_view(request)
-    areas = ReformArea.objects.with_measures()
-    return render(request, "tasks/measure_list.html", {"areas": areas})
+def require(allowed: bool, request: HttpRequest, model: type | None = None) -> None:
+    """Refuse a write the user may not make, with the reason."""
+    if not allowed:
+        raise PermissionDenied(permissions.refusal_reason(request.user, model))
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def filtered_measures(request: HttpRequest, day: date) -> MeasureFilter:
+    """The task book's filters applied to every measure, with its light, bodies and owner.
+
+    `.qs` is the filtered queryset and `.ordering` the chosen sort, for the screen to order
+    by; `.form` shows the filters and any mistake in them (a bad value is reported and left
+    out, never fatal).
+    """
+    measures = (
+        Measure.objects.with_light(day)
+        .select_related("area__source", "lead_body", "owner")
+        .prefetch_related("cooperating_bodies")
+    )
+    return MeasureFilter(request.GET or None, queryset=measures, today=day)
 
 
 @login_not_required
