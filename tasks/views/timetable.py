@@ -1,0 +1,67 @@
+"""时间表: the filtered measures and their milestones on a month or quarter axis, as SVG."""
+
+from __future__ import annotations
+
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from tasks import timetable as geometry
+from tasks.filters import MeasureFilter
+from tasks.models import Milestone
+from tasks.views.common import filtered_measures, require_view, today
+
+ZOOM_LABELS = {"month": _("By month"), "quarter": _("By quarter")}
+
+
+@require_GET
+def timetable(request: HttpRequest) -> HttpResponse:
+    require_view(request)
+    day = today()
+    zoom = request.GET.get("zoom") or "month"
+    unknown_zoom = zoom if zoom not in geometry.ZOOMS else ""
+    if unknown_zoom:
+        zoom = "month"
+    filters = filtered_measures(request, day)
+    # The task book's filters and sort; the timetable needs no co-operating bodies.
+    measures = filters.qs.prefetch_related(None).order_by(*filters.ordering)
+    milestones = Milestone.objects.filter(measure__in=measures).order_by("due_date", "pk")
+    chart = geometry.build(measures, milestones, today=day, zoom=zoom)
+    context = {
+        "filters": filters,
+        "chart": chart,
+        "zoom": zoom,
+        "zooms": [(value, ZOOM_LABELS[value]) for value in geometry.ZOOMS],
+        "unknown_zoom": unknown_zoom,
+        "active_filters": _active_filters(filters),
+        # keeps the zoom when the filter form is sent
+        "extra_filter_fields": format_html('<input type="hidden" name="zoom" value="{}">', zoom)
+        if zoom != "month"
+        else "",
+    }
+    return render(request, "tasks/timetable.html", context)
+
+
+def _active_filters(filters: MeasureFilter) -> list[tuple[str, str]]:
+    """The filters in use as (label, value): the printed page shows no form, but says these."""
+    if not filters.is_bound:
+        return []
+    filters.is_valid()  # cleans the form; a bad value is left out (and reported on screen)
+    used = []
+    for name, field in filters.form.fields.items():
+        value = filters.form.cleaned_data.get(name)
+        if name == "sort" or value is None or value == "":
+            continue
+        if isinstance(value, Model):
+            shown = str(value)
+        elif isinstance(value, slice):
+            shown = "–".join(f"{end:%Y-%m-%d}" if end else "…" for end in (value.start, value.stop))
+        elif getattr(field, "choices", None):
+            shown = str({str(k): v for k, v in field.choices}.get(str(value), value))
+        else:
+            shown = str(value)
+        used.append((str(field.label), shown))
+    return used
