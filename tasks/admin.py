@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from tasks import permissions
+from tasks import permissions, ranking
 from tasks.forms import VersionedFormMixin, conflict_message
 from tasks.models import (
     Measure,
@@ -93,8 +93,13 @@ class RoleModelAdmin(RoleAdminMixin, admin.ModelAdmin):
     ) -> None:
         """Inline rows are saved like the page itself: a stale row is refused, not applied."""
         formset.save(commit=False)
+        removes_measures = formset.model is Measure and formset.deleted_objects
+        if removes_measures:
+            ranking.lock_ranks()
         for obj in formset.deleted_objects:
             obj.delete()
+        if removes_measures:
+            ranking.close_rank_gaps(user=request.user)
         for inline_form in formset.saved_forms:
             if isinstance(inline_form, VersionedFormMixin):
                 inline_form.save_checked()
@@ -317,6 +322,16 @@ class MeasureAdmin(RoleHistoryAdmin):
 
     def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, object]:
         return {"rank": Measure.objects.next_rank(), **super().get_changeform_initial_data(request)}
+
+    def delete_model(self, request: HttpRequest, obj: Measure) -> None:
+        ranking.lock_ranks()  # the same lock order as a reorder
+        super().delete_model(request, obj)
+        ranking.close_rank_gaps(user=request.user)  # the 优先序 stays 1..N
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Measure]) -> None:
+        ranking.lock_ranks()
+        super().delete_queryset(request, queryset)
+        ranking.close_rank_gaps(user=request.user)
 
     def save_formset(
         self, request: HttpRequest, form: forms.ModelForm, formset: Any, change: bool

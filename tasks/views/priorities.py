@@ -1,0 +1,124 @@
+"""优先序: the ranked list of every measure, and moving a measure up, down or to a position."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from tasks import permissions, ranking
+from tasks.models import Light, Measure
+from tasks.views.common import require, require_view, today
+
+
+class MoveForm(forms.Form):
+    """One move: the measure, and either a direction (one place up or down) or a position."""
+
+    measure = forms.IntegerField(
+        min_value=1,
+        error_messages={
+            "required": gettext_lazy("Choose the measure to move."),
+            "invalid": gettext_lazy("Choose the measure to move."),
+            "min_value": gettext_lazy("Choose the measure to move."),
+        },
+    )
+    direction = forms.ChoiceField(
+        choices=[("up", "up"), ("down", "down")],
+        required=False,
+        error_messages={
+            "invalid_choice": gettext_lazy("Move a measure up, down or to a position."),
+        },
+    )
+    position = forms.IntegerField(
+        required=False,
+        error_messages={
+            "invalid": gettext_lazy("Enter the new position as a whole number, such as 3."),
+        },
+    )
+    page = forms.IntegerField(required=False, min_value=1)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not data.get("direction") and data.get("position") is None and not self.errors:
+            raise ValidationError(_("Move a measure up, down or to a position."))
+        return data
+
+
+def _page_size() -> int:
+    return max(1, settings.TASKS_PAGE_SIZE)
+
+
+def _list_url(page: int | None, measure_id: int | None) -> str:
+    url = reverse("tasks:priority_list")
+    if page and page > 1:
+        url += f"?page={page}"
+    if measure_id:
+        url += f"#measure-{measure_id}"
+    return url
+
+
+@require_GET
+def priority_list(request: HttpRequest) -> HttpResponse:
+    require_view(request)
+    measures = (
+        Measure.objects.with_light(today())
+        .select_related("area")
+        .only("title", "rank", "priority", "status", "area__ordinal", "area__title")
+        .order_by("rank", "pk")
+    )
+    paginator = Paginator(measures, _page_size())
+    page = paginator.get_page(request.GET.get("page"))
+    # Positions count across pages: the first row of page 2 is number page_size + 1.
+    for position, measure in enumerate(page, start=page.start_index()):
+        measure.position = position
+        measure.light_label = Light(measure.light).label
+    context = {
+        "page": page,
+        "count": paginator.count,
+        "can_move": permissions.can_edit_plan(request.user),
+    }
+    return render(request, "tasks/priority_list.html", context)
+
+
+@require_POST
+def priority_move(request: HttpRequest) -> HttpResponse:
+    require(permissions.can_edit_plan(request.user), request, Measure)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        for error in form.errors.values():
+            messages.error(request, " ".join(error))
+        page = form.cleaned_data.get("page")
+        return HttpResponseRedirect(_list_url(page, form.cleaned_data.get("measure")))
+    data = form.cleaned_data
+    try:
+        if data["direction"]:
+            move = ranking.step_measure(
+                measure_id=data["measure"],
+                steps=-1 if data["direction"] == "up" else 1,
+                user=request.user,
+            )
+        else:
+            move = ranking.move_measure(
+                measure_id=data["measure"], position=data["position"], user=request.user
+            )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return HttpResponseRedirect(_list_url(data["page"], None))
+    names = {"title": move.measure.title, "old": move.old_position, "new": move.new_position}
+    if move.changed:
+        messages.success(request, _("“%(title)s” moved from position %(old)s to %(new)s.") % names)
+    else:
+        messages.info(
+            request,
+            _("“%(title)s” is already at position %(new)s; the order is unchanged.") % names,
+        )
+    new_page = (move.new_position - 1) // _page_size() + 1
+    return HttpResponseRedirect(_list_url(new_page, move.measure.pk))
