@@ -23,6 +23,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results"
 
 def test_login_edit_in_admin_see_in_task_book(live_server, page):
     call_command("import_seeds", stdout=io.StringIO())
+    Group.objects.get_or_create(name=roles.COORDINATOR)  # the database may start emptied
     UserFactory(
         username="gaigeban",
         first_name="改革办王科长",
