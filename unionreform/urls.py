@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from tasks.views import favicon
+from tasks.views.common import favicon
 
 urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
@@ -10,4 +10,4 @@ urlpatterns = [
     path("", include("tasks.urls")),
 ]
 
-handler403 = "tasks.views.permission_denied"
+handler403 = "tasks.views.common.permission_denied"
