@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
 
-.PHONY: install dev run test lint format migrations-check messages clean
+.PHONY: install dev run test lint format migrations-check messages screenshots clean
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "No Python 3.12+ found; run: make PYTHON=/path/to/python3.12"; exit 1; }
@@ -53,6 +53,10 @@ migrations-check: install
 messages: install
 	$(BIN)/python manage.py makemessages --locale zh_Hans --locale en --ignore '.venv/*' --no-obsolete
 	$(BIN)/python manage.py compilemessages --ignore '.venv/*'
+
+# The README's screenshots of every screen, taken by the browser tests (needs Chromium).
+screenshots: dev
+	SCREENSHOT_DIR=docs/screenshots $(BIN)/pytest -q tests/browser
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -96,19 +96,30 @@ def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _save(request: HttpRequest, measure: Measure, form: BaseForm, name: str, done: str):  # type: ignore[no-untyped-def]
-    """Save a versioned form or show it again with what went wrong; nothing half-saved."""
-    if form.is_valid():
-        try:
-            form.save_checked()
-        except StaleEdit as stale:
-            form.add_error(None, conflict_message(stale.current, stale.loaded_version))
-        else:
-            messages.success(request, done)
-            if not _is_htmx(request):
-                return redirect("tasks:measure_detail", pk=measure.pk)
-            measure = _measure(measure.pk)
-            return render(request, f"tasks/measure_detail.html#{name}", _detail(request, measure))
+def _saved(form: BaseForm) -> bool:
+    """Validate and save a versioned form; a stale one gets the conflict as its error."""
+    if not form.is_valid():
+        return False
+    try:
+        form.save_checked()
+    except StaleEdit as stale:
+        form.add_error(None, conflict_message(stale.current, stale.loaded_version))
+        return False
+    return True
+
+
+def _save(
+    request: HttpRequest, measure: Measure, form: BaseForm, name: str, done: str
+) -> HttpResponse:
+    """Save a versioned form or show it again with what went wrong; nothing half-saved.
+
+    An htmx request gets back just the page's `name` section, a plain form post the page."""
+    if _saved(form):
+        messages.success(request, done)
+        if not _is_htmx(request):
+            return redirect("tasks:measure_detail", pk=measure.pk)
+        measure = _measure(measure.pk)
+        return render(request, f"tasks/measure_detail.html#{name}", _detail(request, measure))
     context = _detail(request, measure, **{f"{name}_form": form})
     template = (
         f"tasks/measure_detail.html#{name}" if _is_htmx(request) else ("tasks/measure_detail.html")
@@ -161,14 +172,9 @@ def milestone_update(request: HttpRequest, pk: int) -> HttpResponse:
         form = MilestoneForm(request.POST, instance=milestone, measure=measure, prefix=prefix)
     else:
         form = MilestoneDoneForm(request.POST, instance=milestone, prefix=prefix)
-    if form.is_valid():
-        try:
-            form.save_checked()
-        except StaleEdit as stale:
-            form.add_error(None, conflict_message(stale.current, stale.loaded_version))
-        else:
-            messages.success(request, _("The milestone was saved."))
-            return redirect("tasks:measure_detail", pk=measure.pk)
+    if _saved(form):
+        messages.success(request, _("The milestone was saved."))
+        return redirect("tasks:measure_detail", pk=measure.pk)
     context = _detail(request, measure)
     for shown in context["milestones"]:
         if shown.pk == milestone.pk:
