@@ -89,6 +89,9 @@ def test_htmx_assignment_answers_with_the_section_only(coordinator_client, measu
     assert response.status_code == 200
     assert html.lstrip().startswith('<section class="panel" id="assignment">')
     assert "长期坚持" in html and "<html" not in html
+    assert "分解落实信息已保存" in html  # said in the section, not left for the next page
+    later = coordinator_client.get(_url("measure_detail", measure.pk)).content.decode()
+    assert "分解落实信息已保存" not in later
 
 
 @pytest.mark.parametrize(

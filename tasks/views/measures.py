@@ -115,11 +115,11 @@ def _save(
 
     An htmx request gets back just the page's `name` section, a plain form post the page."""
     if _saved(form):
-        messages.success(request, done)
         if not _is_htmx(request):
+            messages.success(request, done)
             return redirect("tasks:measure_detail", pk=measure.pk)
-        measure = _measure(measure.pk)
-        return render(request, f"tasks/measure_detail.html#{name}", _detail(request, measure))
+        context = {**_detail(request, _measure(measure.pk)), "just_saved": done}
+        return render(request, f"tasks/measure_detail.html#{name}", context)
     context = _detail(request, measure, **{f"{name}_form": form})
     template = (
         f"tasks/measure_detail.html#{name}" if _is_htmx(request) else ("tasks/measure_detail.html")
