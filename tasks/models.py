@@ -364,6 +364,20 @@ class Measure(Versioned):
     rank = models.PositiveIntegerField(
         _("rank"), unique=True, help_text=_("Position in the priority order (1 comes first).")
     )
+    closed_on = models.DateField(
+        _("closed on"),
+        null=True,
+        blank=True,
+        help_text=_("销号: the day the reform office closed the completed measure after review."),
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="closed_measures",
+        verbose_name=_("closed by"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -384,6 +398,10 @@ class Measure(Versioned):
                 | Q(due_date__isnull=True)
                 | Q(due_date__gte=F("start_date")),
                 name="measure_due_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(status="done"),
+                name="measure_closed_only_when_done",
             ),
         ]
 
@@ -482,6 +500,18 @@ class ProgressReport(Versioned):
     review_state = models.CharField(
         _("review state"), max_length=20, choices=ReviewState, default=ReviewState.SUBMITTED
     )
+    return_reason = models.TextField(
+        _("reason for return"), blank=True, help_text=_("Why the office returned the report.")
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviewed_reports",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -508,3 +538,161 @@ class ProgressReport(Versioned):
         self.body = self.measure.lead_body
         self.submitted_at = timezone.now()
         self.review_state = self.ReviewState.SUBMITTED
+
+
+def _period_field() -> models.CharField:
+    return models.CharField(
+        _("period"),
+        max_length=7,
+        validators=[
+            RegexValidator(
+                PERIOD_PATTERN,
+                _("Write the period as a month (2026-11) or a quarter (2026Q4)."),
+            )
+        ],
+    )
+
+
+class Contribution(models.Model):
+    """A co-operating body's part of a shared measure's report for one period."""
+
+    measure = models.ForeignKey(
+        Measure, on_delete=models.CASCADE, related_name="contributions", verbose_name=_("measure")
+    )
+    period = _period_field()
+    body = models.ForeignKey(
+        ResponsibleBody,
+        on_delete=models.PROTECT,
+        related_name="contributions",
+        verbose_name=_("cooperating body"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contributions",
+        verbose_name=_("author"),
+    )
+    text = models.TextField(_("progress made"))
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("contribution")
+        verbose_name_plural = _("contributions")
+        ordering = ["-period", "body__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "period", "body"], name="contribution_one_per_body_and_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body} · {self.measure} · {self.period}"
+
+
+def attachment_path(attachment: Attachment, filename: str) -> str:
+    return f"reports/{attachment.report.period}/{attachment.report.measure_id}/{filename}"
+
+
+class Attachment(models.Model):
+    """A file attached to a progress report, served only to users who may see the measure."""
+
+    report = models.ForeignKey(
+        ProgressReport,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name=_("progress report"),
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
+    name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExtensionRequest(models.Model):
+    """延期申请: a body asks for a later due date; the reform office approves or rejects it."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    measure = models.ForeignKey(
+        Measure,
+        on_delete=models.CASCADE,
+        related_name="extension_requests",
+        verbose_name=_("measure"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="extension_requests",
+        verbose_name=_("requested by"),
+    )
+    current_due_date = models.DateField(_("due date before"), null=True, blank=True)
+    requested_due_date = models.DateField(_("requested due date"))
+    reason = models.TextField(_("reason"))
+    state = models.CharField(_("state"), max_length=20, choices=State, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="extension_decisions",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.measure} → {self.requested_due_date}"
+
+
+class ReminderLog(models.Model):
+    """One reminder e-mail a person got on a day: at most one a day, whatever cron does."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        verbose_name=_("user"),
+    )
+    sent_on = models.DateField(_("sent on"))
+    items = models.PositiveIntegerField(_("items"), default=0)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "sent_on"], name="reminder_once_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.sent_on}"

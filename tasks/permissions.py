@@ -149,6 +149,29 @@ def can_edit_report(user: User, report: ProgressReport) -> bool:
 
 
 def can_review_report(user: User) -> bool:
+    """Accept a report, or return it with a reason (退回)."""
+    return is_coordinator(user)
+
+
+def can_contribute(user: User, measure: Measure) -> bool:
+    """A co-operating body adds its part to the lead body's report (its liaison, or the office)."""
+    if can_edit_plan(user):
+        return True
+    acting = acting_body_ids(user)
+    return bool(acting) and bool(_cooperating_ids(measure) & acting)
+
+
+def can_request_extension(user: User, measure: Measure) -> bool:
+    """延期申请: the liaison of a body that leads or co-operates on the measure."""
+    return is_liaison(user) and is_own_measure(user, measure)
+
+
+def can_decide_extension(user: User) -> bool:
+    return is_coordinator(user)
+
+
+def can_close_measure(user: User) -> bool:
+    """销号: the office closes a completed measure after review."""
     return is_coordinator(user)
 
 

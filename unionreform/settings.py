@@ -240,5 +240,18 @@ TASKS_DUE_SOON_DAYS = env_int("DJANGO_DUE_SOON_DAYS", 14)
 TASKS_BEHIND_MARGIN = env_int("DJANGO_BEHIND_MARGIN", 25)
 TASKS_PAGE_SIZE = env_int("DJANGO_PAGE_SIZE", 50)
 
+# The reporting cycle: monthly or quarterly reports, due on this day of the following month.
+TASKS_REPORT_PERIOD = os.environ.get("DJANGO_REPORT_PERIOD", "month")
+if TASKS_REPORT_PERIOD not in {"month", "quarter"}:
+    raise ImproperlyConfigured("DJANGO_REPORT_PERIOD must be month or quarter.")
+TASKS_REPORT_DEADLINE_DAY = env_int("DJANGO_REPORT_DEADLINE_DAY", 5)
+# The site's address, for links in reminder e-mails (https://tasks.example.org).
+TASKS_SITE_URL = os.environ.get("DJANGO_SITE_URL", "")
+# Report attachments: at most this many bytes each, of these kinds.
+TASKS_ATTACHMENT_MAX_BYTES = env_int("DJANGO_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+TASKS_ATTACHMENT_EXTENSIONS = env_list(
+    "DJANGO_ATTACHMENT_EXTENSIONS", "pdf,doc,docx,xls,xlsx,wps,et,jpg,jpeg,png,txt,zip"
+)
+
 # Where `manage.py import_seeds` reads the seed documents from.
 SEEDS_DIR = Path(os.environ.get("DJANGO_SEEDS_DIR", BASE_DIR / "seeds"))
