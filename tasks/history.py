@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from tasks.models import Measure, Milestone, ProgressReport, ReformArea, ResponsibleBody
@@ -48,6 +48,8 @@ def _show(value: Any, model_field: models.Field, names: dict[tuple[type, Any], s
         return str(dict(model_field.flatchoices).get(value, value))
     if isinstance(value, str):
         return value if len(value) <= 80 else value[:78] + "…"
+    if isinstance(value, datetime):
+        value = timezone.localtime(value)
     return str(formats.localize(value))
 
 

@@ -27,6 +27,7 @@ from tasks.history import measure_timeline
 from tasks.models import Measure, Milestone, StaleEdit
 from tasks.services import BulkEditRefused, bulk_assign
 from tasks.views.common import filtered_measures, require, require_view, today
+from tasks.views.reports import reporting_panel
 
 
 @require_GET
@@ -45,17 +46,18 @@ def measure_list(request: HttpRequest) -> HttpResponse:
     return render(request, "tasks/measure_list.html", context)
 
 
-def _measure(pk: int) -> Measure:
+def measure_for_page(pk: int) -> Measure:
     measures = (
         Measure.objects.with_light(today())
-        .select_related("area__source", "lead_body", "owner", "parent")
+        .select_related("area__source", "lead_body", "owner", "parent", "closed_by")
         .prefetch_related("cooperating_bodies", "children")
     )
     return get_object_or_404(measures, pk=pk)
 
 
-def _detail(request: HttpRequest, measure: Measure, **forms: BaseForm) -> dict[str, object]:
-    """Everything the measure page shows, with the forms this user may use."""
+def page_context(request: HttpRequest, measure: Measure, **forms: BaseForm) -> dict[str, object]:
+    """Everything the measure page shows, with the forms this user may use (a bound form
+    given by name replaces the blank one, to show its errors)."""
     user = request.user
     can_assign = permissions.can_edit_plan(user)
     can_update = permissions.can_edit_measure(user, measure)
@@ -80,6 +82,7 @@ def _detail(request: HttpRequest, measure: Measure, **forms: BaseForm) -> dict[s
         "timeline": measure_timeline(measure),
         "can_assign": can_assign,
         "can_update": can_update,
+        **reporting_panel(request, measure),
         **defaults,
         **forms,
     }
@@ -88,8 +91,8 @@ def _detail(request: HttpRequest, measure: Measure, **forms: BaseForm) -> dict[s
 @require_GET
 def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_view(request)
-    measure = _measure(pk)
-    return render(request, "tasks/measure_detail.html", _detail(request, measure))
+    measure = measure_for_page(pk)
+    return render(request, "tasks/measure_detail.html", page_context(request, measure))
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -118,9 +121,9 @@ def _save(
         if not _is_htmx(request):
             messages.success(request, done)
             return redirect("tasks:measure_detail", pk=measure.pk)
-        context = {**_detail(request, _measure(measure.pk)), "just_saved": done}
+        context = {**page_context(request, measure_for_page(measure.pk)), "just_saved": done}
         return render(request, f"tasks/measure_detail.html#{name}", context)
-    context = _detail(request, measure, **{f"{name}_form": form})
+    context = page_context(request, measure, **{f"{name}_form": form})
     template = (
         f"tasks/measure_detail.html#{name}" if _is_htmx(request) else ("tasks/measure_detail.html")
     )
@@ -130,7 +133,7 @@ def _save(
 @require_POST
 def measure_assign(request: HttpRequest, pk: int) -> HttpResponse:
     """分解落实: owner, bodies, dates and priority (the reform office)."""
-    measure = _measure(pk)
+    measure = measure_for_page(pk)
     require(permissions.can_edit_plan(request.user), request, Measure)
     form = AssignmentForm(request.POST, instance=measure)
     return _save(request, measure, form, "assignment", _("The assignment was saved."))
@@ -139,7 +142,7 @@ def measure_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def measure_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """Status and progress: the measure's own bodies, or the office."""
-    measure = _measure(pk)
+    measure = measure_for_page(pk)
     require(permissions.can_edit_measure(request.user, measure), request, Measure)
     form = ProgressForm(request.POST, instance=measure)
     return _save(request, measure, form, "progress", _("The progress was saved."))
@@ -147,7 +150,7 @@ def measure_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
-    measure = _measure(pk)
+    measure = measure_for_page(pk)
     require(permissions.can_edit_plan(request.user), request, Milestone)
     form = MilestoneForm(request.POST, measure=measure, prefix="new")
     form.instance.measure = measure
@@ -156,14 +159,14 @@ def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The milestone was added."))
         return redirect("tasks:measure_detail", pk=measure.pk)
     return render(
-        request, "tasks/measure_detail.html", _detail(request, measure, milestone_form=form)
+        request, "tasks/measure_detail.html", page_context(request, measure, milestone_form=form)
     )
 
 
 @require_POST
 def milestone_update(request: HttpRequest, pk: int) -> HttpResponse:
     milestone = get_object_or_404(Milestone.objects.select_related("measure"), pk=pk)
-    measure = _measure(milestone.measure_id)
+    measure = measure_for_page(milestone.measure_id)
     milestone.measure = measure
     user = request.user
     require(permissions.can_edit_milestone(user, milestone), request, Milestone)
@@ -175,7 +178,7 @@ def milestone_update(request: HttpRequest, pk: int) -> HttpResponse:
     if _saved(form):
         messages.success(request, _("The milestone was saved."))
         return redirect("tasks:measure_detail", pk=measure.pk)
-    context = _detail(request, measure)
+    context = page_context(request, measure)
     for shown in context["milestones"]:
         if shown.pk == milestone.pk:
             shown.form = form

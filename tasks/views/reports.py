@@ -1,0 +1,475 @@
+"""进展报告: the period's table, filing and correcting a report, its review, contributions,
+attachments, extension requests (延期申请) and closing a measure (销号).
+
+The forms of the measure page's reporting panel post here; a form with a mistake is shown
+again on the measure page (`measures.page_context` takes it in place of the panel's blank one).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q, Subquery
+from django.forms import BaseForm
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tasks import permissions, reporting
+from tasks.forms import conflict_message
+from tasks.models import (
+    Attachment,
+    Contribution,
+    ExtensionRequest,
+    Measure,
+    ProgressReport,
+    StaleEdit,
+)
+from tasks.periods import Period, PeriodError
+from tasks.reporting import ReportingRefused, ReportState
+from tasks.reporting_forms import (
+    ContributionForm,
+    ExtensionDecisionForm,
+    ExtensionRequestForm,
+    ReportForm,
+    ReviewForm,
+)
+from tasks.views.common import require, require_view, today
+
+
+def _period(request: HttpRequest, default: Period) -> tuple[Period, str | None]:
+    """The period named by `?period=`, or `default` with the reason when it names none."""
+    text = request.GET.get("period", "").strip()
+    if not text:
+        return default, None
+    try:
+        return reporting.parse_period(text), None
+    except PeriodError as error:
+        return default, str(error)
+
+
+def _measure(pk: int) -> Measure:
+    measures = Measure.objects.select_related("area", "lead_body", "owner").prefetch_related(
+        "cooperating_bodies"
+    )
+    return get_object_or_404(measures, pk=pk)
+
+
+def _measure_page(measure: Measure, period: Period, anchor: str = "reporting") -> str:
+    url = reverse("tasks:measure_detail", args=[measure.pk])
+    return f"{url}?period={period}#{anchor}"
+
+
+def _show_measure_page(request: HttpRequest, measure_pk: int, **forms: BaseForm) -> HttpResponse:
+    """The measure page again, with a form that needs correcting in place of the blank one."""
+    from tasks.views import measures  # the measure page imports this module
+
+    measure = measures.measure_for_page(measure_pk)
+    return render(
+        request, "tasks/measure_detail.html", measures.page_context(request, measure, **forms)
+    )
+
+
+def _conflict(stale: StaleEdit) -> str:
+    if stale.loaded_version == 0:
+        return _(
+            "Someone filed this period's report after you opened the form, so yours was not "
+            "saved; your text is still in the form. Reload the page to see their report, then "
+            "correct it if needed."
+        )
+    return conflict_message(stale.current, stale.loaded_version)
+
+
+# -- the measure page's panel -------------------------------------------------------------------
+
+
+def reporting_panel(request: HttpRequest, measure: Measure) -> dict[str, object]:
+    """What the measure page shows of the reporting cycle: this period's state and report, the
+    contributions, attachments, extension requests, and the forms this user may use.
+
+    Four queries whatever the measure: the period's (and the latest) report, its attachments,
+    the contributions, the extension requests."""
+    user = request.user
+    day = today()
+    period, bad_period = _period(request, reporting.current_period(day))
+    latest = measure.reports.order_by("-period", "-submitted_at").values("pk")[:1]
+    reports = list(
+        ProgressReport.objects.filter(
+            Q(measure=measure, period=str(period)) | Q(pk=Subquery(latest))
+        )
+        .select_related("author", "body", "reviewed_by")
+        .order_by("-period")
+    )
+    for found in reports:
+        found.measure = measure
+    report = next((r for r in reports if r.period == str(period)), None)
+    newest = reports[0] if reports else None  # the latest report of the measure
+    attachments = list(
+        Attachment.objects.filter(report__measure=measure, report__period=str(period))
+    )
+    contributions = list(
+        Contribution.objects.filter(measure=measure, period=str(period)).select_related(
+            "body", "author"
+        )
+    )
+    extensions = list(measure.extension_requests.select_related("requested_by", "decided_by"))
+    pending = next((e for e in extensions if e.state == ExtensionRequest.State.PENDING), None)
+
+    state = reporting.state_of(report, period=period, today=day)
+    can_file = (
+        permissions.can_file_report(user, measure)
+        and period.start <= day
+        and (report is None or permissions.can_edit_report(user, report))
+    )
+    can_review = bool(
+        report
+        and report.review_state == ProgressReport.ReviewState.SUBMITTED
+        and permissions.can_review_report(user)
+    )
+    bodies = (
+        reporting.contribution_bodies(user, measure)
+        if permissions.can_contribute(user, measure)
+        else []
+    )
+    accepted = report is not None and report.review_state == ProgressReport.ReviewState.ACCEPTED
+    can_contribute = (
+        bool(bodies) and period.start <= day and (not accepted or permissions.can_edit_plan(user))
+    )
+    own = {c.body_id: c for c in contributions}
+    first_own = next((own[b.pk] for b in bodies if b.pk in own), None)
+    can_close = permissions.can_close_measure(user)
+    close_blocker = (
+        reporting.closing_blocker(measure, newest)
+        if can_close and measure.status == Measure.Status.DONE
+        else None
+    )
+    return {
+        "reporting": {
+            "period": period,
+            "bad_period": bad_period,
+            "previous": period.previous(),
+            "next": period.next(),
+            "deadline": reporting.deadline_of(period),
+            "state": state,
+            "state_label": ReportState(state).label,
+            "report": report,
+            "attachments": attachments,
+            "contributions": contributions,
+            "extensions": extensions,
+            "pending": pending,
+            "can_file": can_file,
+            "can_review": can_review,
+            "can_contribute": can_contribute,
+            "can_close": can_close
+            and measure.status == Measure.Status.DONE
+            and not measure.closed_on
+            and close_blocker is None,
+            "close_blocker": close_blocker,
+        },
+        "review_form": ReviewForm(initial={"loaded_version": report.version})
+        if can_review
+        else None,
+        "contribution_form": ContributionForm(
+            bodies=bodies,
+            initial={"body": first_own.body_id, "text": first_own.text} if first_own else None,
+        )
+        if can_contribute
+        else None,
+        "extension_form": ExtensionRequestForm()
+        if permissions.can_request_extension(user, measure)
+        and not pending
+        and measure.status not in (Measure.Status.DONE, Measure.Status.SUSPENDED)
+        else None,
+        "decision_form": ExtensionDecisionForm()
+        if pending and permissions.can_decide_extension(user)
+        else None,
+    }
+
+
+# -- /reports/ ----------------------------------------------------------------------------------
+
+
+@require_GET
+def report_list(request: HttpRequest) -> HttpResponse:
+    """The period's table: every measure's state, counts per state and lead body, who is late."""
+    require_view(request)
+    day = today()
+    collecting = reporting.current_period(day)
+    period, bad_period = _period(request, collecting)
+    if bad_period:
+        messages.error(request, bad_period)
+    table = reporting.period_table(period=period, today=day)
+    shown_state = request.GET.get("state", "")
+    if shown_state and shown_state not in ReportState.values:
+        messages.error(request, _("There is no such report state; all measures are shown."))
+        shown_state = ""
+    user = request.user
+    for row in table.rows:
+        row.can_file = (
+            permissions.can_file_report(user, row.measure)
+            and period.start <= day
+            and (row.report is None or permissions.can_edit_report(user, row.report))
+        )
+    rows = [row for row in table.rows if row.state == shown_state] if shown_state else table.rows
+    context = {
+        "table": table,
+        "rows": rows,
+        "shown_state": shown_state,
+        "states": ReportState,
+        "collecting": collecting,
+        "previous": period.previous(),
+        "next": period.next(),
+        "not_owing": Measure.objects.count() - sum(1 for row in table.rows if row.owes),
+        "can_review": permissions.can_review_report(user),
+    }
+    return render(request, "tasks/report_list.html", context)
+
+
+# -- filing and correcting ----------------------------------------------------------------------
+
+
+def _limits() -> str:
+    return _("Up to %(size)s each; %(kinds)s.") % {
+        "size": filesizeformat(settings.TASKS_ATTACHMENT_MAX_BYTES),
+        "kinds": "、".join(reporting.allowed_extensions()),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def report_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """File the period's report of a measure, or correct it until it is accepted."""
+    measure = _measure(pk)
+    require(permissions.can_file_report(request.user, measure), request, ProgressReport)
+    day = today()
+    period, bad_period = _period(request, reporting.current_period(day))
+    if bad_period:
+        messages.error(request, bad_period)
+    report = ProgressReport.objects.filter(measure=measure, period=str(period)).first()
+    if report is not None:
+        report.measure = measure
+        if not permissions.can_edit_report(request.user, report):
+            raise PermissionDenied(str(reporting.refusal_accepted(report)))
+    if period.start > day:
+        messages.error(request, str(reporting.refusal_not_begun(period)))
+        url = reverse("tasks:report_file", args=[measure.pk])
+        return HttpResponseRedirect(f"{url}?period={reporting.current_period(day)}")
+    instance = report or ProgressReport(
+        measure=measure,
+        period=str(period),
+        progress=measure.progress,
+        status=measure.status,
+    )
+    form = ReportForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        instance=instance,
+        limits=_limits(),
+    )
+    if request.method == "POST" and not bad_period and form.is_valid():
+        data = form.cleaned_data
+        try:
+            saved = reporting.file_report(
+                measure=measure,
+                period=period,
+                by=request.user,
+                progress=data["progress"],
+                status=data["status"],
+                done_text=data["done_text"],
+                problems=data["problems"],
+                next_steps=data["next_steps"],
+                loaded_version=data.get("loaded_version") if report else None,
+                files=data["attachments"],
+                remove=data.get("remove_attachments") or (),
+                today=day,
+            )
+        except StaleEdit as stale:
+            form.add_error(None, _conflict(stale))
+        except ReportingRefused as refused:
+            form.add_error(None, str(refused))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            done = (
+                _("The report for %(period)s was filed; the reform office will review it.")
+                if saved.review_state == ProgressReport.ReviewState.SUBMITTED
+                else _("The report for %(period)s was saved.")
+            )
+            messages.success(request, done % {"period": period})
+            return HttpResponseRedirect(_measure_page(measure, period))
+    context = {
+        "measure": measure,
+        "period": period,
+        "deadline": reporting.deadline_of(period),
+        "state": reporting.state_of(report, period=period, today=day),
+        "report": report,
+        "attachments": list(report.attachments.all()) if report else [],
+        "contributions": Contribution.objects.filter(
+            measure=measure, period=str(period)
+        ).select_related("body", "author"),
+        "form": form,
+    }
+    return render(request, "tasks/report_form.html", context)
+
+
+@require_POST
+def report_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """Accept a filed report, or return it (退回) with the reason."""
+    report = get_object_or_404(ProgressReport.objects.select_related("measure"), pk=pk)
+    require(permissions.can_review_report(request.user), request, ProgressReport)
+    period = Period.parse(report.period)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        if "loaded_version" in form.errors or "decision" in form.errors:
+            messages.error(
+                request, _("The review could not be read; reload the page and try again.")
+            )
+            return HttpResponseRedirect(_measure_page(report.measure, period))
+        return _show_measure_page(request, report.measure_id, review_form=form)
+    try:
+        reviewed = reporting.review_report(
+            report=report,
+            by=request.user,
+            accept=form.accept,
+            reason=form.cleaned_data["reason"],
+            loaded_version=form.cleaned_data["loaded_version"],
+        )
+    except StaleEdit as stale:
+        messages.error(request, _conflict(stale))
+    except ReportingRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        done = (
+            _("The report for %(period)s was accepted.")
+            if reviewed.review_state == ProgressReport.ReviewState.ACCEPTED
+            else _("The report for %(period)s was returned for correction.")
+        )
+        messages.success(request, done % {"period": period})
+    return HttpResponseRedirect(_measure_page(report.measure, period))
+
+
+@require_POST
+def contribution_save(request: HttpRequest, pk: int) -> HttpResponse:
+    """A co-operating body writes (or rewrites) its part of the period's report."""
+    measure = _measure(pk)
+    require(permissions.can_contribute(request.user, measure), request, ProgressReport)
+    day = today()
+    period, bad_period = _period(request, reporting.current_period(day))
+    if bad_period:
+        messages.error(request, bad_period)
+        return HttpResponseRedirect(_measure_page(measure, period))
+    form = ContributionForm(
+        request.POST, bodies=reporting.contribution_bodies(request.user, measure)
+    )
+    if form.is_valid():
+        try:
+            reporting.save_contribution(
+                measure=measure,
+                period=period,
+                body=form.cleaned_data["body"],
+                by=request.user,
+                text=form.cleaned_data["text"],
+                today=day,
+            )
+        except ReportingRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(
+                request,
+                _("The contribution of %(body)s for %(period)s was saved.")
+                % {"body": form.cleaned_data["body"], "period": period},
+            )
+            return HttpResponseRedirect(_measure_page(measure, period))
+    return _show_measure_page(request, measure.pk, contribution_form=form)
+
+
+@require_GET
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    """A report's attachment, as a download under its original name (every role may see it)."""
+    require_view(request)
+    attachment = get_object_or_404(Attachment, pk=pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("The file of this attachment is missing on the server.")) from None
+    return FileResponse(handle, as_attachment=True, filename=attachment.name)
+
+
+# -- extension requests and closing -------------------------------------------------------------
+
+
+@require_POST
+def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """延期申请: a liaison of the measure's bodies asks for a later due date."""
+    measure = _measure(pk)
+    require(permissions.can_request_extension(request.user, measure), request, Measure)
+    form = ExtensionRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            reporting.request_extension(
+                measure=measure,
+                by=request.user,
+                requested_due_date=form.cleaned_data["requested_due_date"],
+                reason=form.cleaned_data["reason"],
+                today=today(),
+            )
+        except ReportingRefused as refused:
+            form.add_error(None, str(refused))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("The request was sent; the reform office will decide on it.")
+            )
+            return HttpResponseRedirect(_measure_page(measure, reporting.current_period(today())))
+    return _show_measure_page(request, measure.pk, extension_form=form)
+
+
+@require_POST
+def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """The reform office approves a request (the measure takes the date) or rejects it."""
+    extension = get_object_or_404(ExtensionRequest.objects.select_related("measure"), pk=pk)
+    require(permissions.can_decide_extension(request.user), request, Measure)
+    form = ExtensionDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            decided = reporting.decide_extension(
+                extension=extension,
+                by=request.user,
+                approve=form.approve,
+                note=form.cleaned_data["note"],
+            )
+        except ReportingRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            done = (
+                _("The request was approved: the measure is now due on %(date)s.")
+                if decided.state == ExtensionRequest.State.APPROVED
+                else _("The request for %(date)s was rejected.")
+            )
+            messages.success(request, done % {"date": decided.requested_due_date.isoformat()})
+            url = reverse("tasks:measure_detail", args=[extension.measure_id])
+            return HttpResponseRedirect(f"{url}#extensions")
+    return _show_measure_page(request, extension.measure_id, decision_form=form)
+
+
+@require_POST
+def measure_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """销号: the office closes a completed measure whose latest report it accepted."""
+    measure = _measure(pk)
+    require(permissions.can_close_measure(request.user), request, Measure)
+    try:
+        closed = reporting.close_measure(measure=measure, by=request.user, today=today())
+    except ReportingRefused as refused:
+        messages.error(request, _("The measure was not closed: %(reason)s") % {"reason": refused})
+    else:
+        messages.success(
+            request,
+            _("The measure was closed (销号) on %(date)s.")
+            % {"date": closed.closed_on.isoformat()},
+        )
+    url = reverse("tasks:measure_detail", args=[measure.pk])
+    return HttpResponseRedirect(f"{url}#reporting")
