@@ -1,0 +1,195 @@
+"""台账 exports: the ledger as XLSX and CSV (the task book's filters), the period report (print
+page and XLSX), and the round trip — upload an edited ledger, preview, confirm."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tasks import exports, permissions
+from tasks import ledger_upload as round_trip
+from tasks.models import Measure
+from tasks.periods import Period, PeriodError
+from tasks.views.common import filtered_measures, require, today
+
+BAR_WIDTH = 300  # pixels of a full bar in the period report's charts
+
+
+def _xlsx_response(write, file_name: str) -> FileResponse:
+    """Write a workbook to a temporary file (constant memory), then stream it from there."""
+    out = tempfile.TemporaryFile()  # noqa: SIM115 — FileResponse closes (and so deletes) it
+    try:
+        write(out)
+        out.seek(0)
+    except BaseException:
+        out.close()
+        raise
+    return FileResponse(out, as_attachment=True, filename=file_name, content_type=exports.XLSX_TYPE)
+
+
+@require_GET
+def ledger_xlsx(request: HttpRequest) -> HttpResponse:
+    """台账 as an Excel workbook, with the task book's filters (the same query string)."""
+    require(permissions.can_export(request.user), request)
+    day = today()
+    filters = filtered_measures(request, day)
+    rows = exports.ledger_rows(exports.ledger_queryset(filters, request.user))
+    return _xlsx_response(
+        lambda out: exports.write_xlsx(
+            out,
+            columns=exports.LEDGER_COLUMNS,
+            rows=rows,
+            title=exports.ledger_title(day),
+            subtitle=exports.describe_filters(filters),
+            sheet_name=pgettext("sheet name", "Ledger"),
+            total_label=_("Total: %(count)d measures"),
+        ),
+        exports.ledger_file_name(day, "xlsx"),
+    )
+
+
+def _in_language(lines: Iterator[str], language: str) -> Iterator[bytes]:
+    """Lines produced while the response streams, after the view has returned: in the
+    request's language still."""
+    with translation.override(language):
+        for line in lines:
+            yield line.encode("utf-8")
+
+
+@require_GET
+def ledger_csv(request: HttpRequest) -> HttpResponse:
+    """台账 as CSV (UTF-8 with a BOM for Excel and WPS), streamed row by row."""
+    require(permissions.can_export(request.user), request)
+    day = today()
+    filters = filtered_measures(request, day)
+    rows = exports.ledger_rows(exports.ledger_queryset(filters, request.user))
+    lines = exports.csv_lines(exports.LEDGER_COLUMNS, rows)
+    response = StreamingHttpResponse(
+        _in_language(lines, translation.get_language()), content_type="text/csv; charset=utf-8"
+    )
+    response.headers["Content-Disposition"] = content_disposition_header(
+        True, exports.ledger_file_name(day, "csv")
+    )
+    return response
+
+
+# -- the period report --------------------------------------------------------------------------
+
+
+def _period_report(request: HttpRequest, text: str) -> exports.PeriodReport | HttpResponse:
+    """The report for the period in the URL, or a 404 page that says what a period looks like."""
+    require(permissions.can_export(request.user), request)
+    try:
+        period = Period.parse(text)
+        period.deadline(settings.TASKS_REPORT_DEADLINE_DAY)  # a year out of range raises too
+    except (PeriodError, ValueError):
+        reason = _(
+            "“%(period)s” is not a reporting period: write a month as 2026-11 or a quarter as "
+            "2026Q4."
+        ) % {"period": text}
+        return render(request, "tasks/period_report.html", {"error": reason}, status=404)
+    return exports.period_report(
+        period,
+        day=today(),
+        deadline_day=settings.TASKS_REPORT_DEADLINE_DAY,
+        bar_width=BAR_WIDTH,
+    )
+
+
+@require_GET
+def period_report_print(request: HttpRequest, period: str) -> HttpResponse:
+    """The progress report of one period, to print (A4 landscape, or A3 with ?paper=a3)."""
+    report = _period_report(request, period)
+    if isinstance(report, HttpResponse):
+        return report
+    paper = "a3" if request.GET.get("paper") == "a3" else "a4"
+    context = {
+        "report": report,
+        "paper": paper,
+        "bar_width": BAR_WIDTH,
+        "previous": report.period.previous(),
+        "next": report.period.next(),
+        "columns": exports.PERIOD_COLUMNS,
+    }
+    return render(request, "tasks/period_report.html", context)
+
+
+@require_GET
+def period_report_xlsx(request: HttpRequest, period: str) -> HttpResponse:
+    """The same period report as an Excel workbook."""
+    report = _period_report(request, period)
+    if isinstance(report, HttpResponse):
+        return report
+    return _xlsx_response(
+        lambda out: exports.write_xlsx(
+            out,
+            columns=exports.PERIOD_COLUMNS,
+            rows=report.rows,
+            title=report.title,
+            subtitle=f"{report.subtitle} {report.summary_line()}",
+            sheet_name=str(report.period),
+            total_label=_("Total: %(count)d measures"),
+        ),
+        report.file_name,
+    )
+
+
+# -- the round trip -----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def ledger_upload(request: HttpRequest) -> HttpResponse:
+    """Upload an edited ledger (改革办): GET the form, POST a file to see the preview."""
+    require(permissions.can_edit_plan(request.user), request, Measure)
+    form = round_trip.LedgerUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            preview = round_trip.read_ledger(upload)
+        except round_trip.UploadError as error:
+            form.add_error("file", str(error))
+        else:
+            context = {
+                "preview": preview,
+                "file_name": upload.name,
+                "token": round_trip.preview_token(preview, request.user)
+                if preview.ok and preview.changes
+                else "",
+            }
+            return render(request, "tasks/ledger_preview.html", context)
+    return render(
+        request,
+        "tasks/ledger_upload.html",
+        {"form": form, "max_mb": round_trip.MAX_BYTES // 1024 // 1024},
+    )
+
+
+@require_POST
+def ledger_upload_confirm(request: HttpRequest) -> HttpResponse:
+    """Apply the previewed changes: all of them in one transaction, or none."""
+    require(permissions.can_edit_plan(request.user), request, Measure)
+    try:
+        changes = round_trip.planned_changes(request.POST.get("token", ""), request.user)
+    except round_trip.UploadError as error:
+        messages.error(request, str(error))
+        return redirect("tasks:ledger_upload")
+    try:
+        count = round_trip.apply_ledger(changes=changes)
+    except round_trip.LedgerRefused as refused:
+        context = {"problems": refused.problems, "count": len(changes)}
+        return render(request, "tasks/ledger_preview.html", context, status=409)
+    messages.success(
+        request, _("The ledger was applied: %(count)d measures changed.") % {"count": count}
+    )
+    return redirect(reverse("tasks:measure_list"))
