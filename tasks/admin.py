@@ -21,10 +21,14 @@ from simple_history.admin import SimpleHistoryAdmin
 from tasks import permissions, ranking
 from tasks.forms import VersionedFormMixin, conflict_message
 from tasks.models import (
+    Attachment,
+    Contribution,
+    ExtensionRequest,
     Measure,
     Milestone,
     ProgressReport,
     ReformArea,
+    ReminderLog,
     ResponsibleBody,
     Source,
     StaleEdit,
@@ -431,3 +435,54 @@ class ProgressReportAdmin(RoleHistoryAdmin):
         if not change:
             obj.mark_submitted(by=request.user)
         super().save_model(request, obj, form, change)
+
+
+class ReadOnlyAdmin(RoleModelAdmin):
+    """Rows the reporting screens write through their own rules: the admin shows them, and
+    the office may delete them (with a measure or report they belong to, say)."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+@admin.register(Contribution)
+class ContributionAdmin(ReadOnlyAdmin):
+    list_display = ["measure", "period", "body", "author", "submitted_at"]
+    list_filter = ["period", "body"]
+    search_fields = ["measure__title", "text", "body__name"]
+    list_select_related = ["measure", "body", "author"]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnlyAdmin):
+    list_display = ["name", "report", "size", "uploaded_by", "uploaded_at"]
+    list_filter = ["uploaded_at"]
+    search_fields = ["name", "report__measure__title"]
+    list_select_related = ["report__measure", "uploaded_by"]
+    exclude = ["file"]  # files are served by the site, to those who may see the measure
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(ReadOnlyAdmin):
+    list_display = [
+        "measure",
+        "requested_due_date",
+        "requested_by",
+        "state",
+        "decided_by",
+        "created_at",
+    ]
+    list_filter = ["state"]
+    search_fields = ["measure__title", "reason"]
+    list_select_related = ["measure", "requested_by", "decided_by"]
+
+
+@admin.register(ReminderLog)
+class ReminderLogAdmin(ReadOnlyAdmin):
+    list_display = ["user", "sent_on", "items"]
+    list_filter = ["sent_on"]
+    search_fields = ["user__username"]
+    list_select_related = ["user"]

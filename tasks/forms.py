@@ -253,3 +253,36 @@ class BulkAssignForm(forms.Form):
             except ValueError:
                 found[measure.pk] = measure.version
         return found
+
+
+class MoveForm(forms.Form):
+    """One move: the measure, and either a direction (one place up or down) or a position."""
+
+    measure = forms.IntegerField(
+        min_value=1,
+        error_messages={
+            "required": gettext_lazy("Choose the measure to move."),
+            "invalid": gettext_lazy("Choose the measure to move."),
+            "min_value": gettext_lazy("Choose the measure to move."),
+        },
+    )
+    direction = forms.ChoiceField(
+        choices=[("up", "up"), ("down", "down")],
+        required=False,
+        error_messages={
+            "invalid_choice": gettext_lazy("Move a measure up, down or to a position."),
+        },
+    )
+    position = forms.IntegerField(
+        required=False,
+        error_messages={
+            "invalid": gettext_lazy("Enter the new position as a whole number, such as 3."),
+        },
+    )
+    page = forms.IntegerField(required=False, min_value=1)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not data.get("direction") and data.get("position") is None and not self.errors:
+            raise forms.ValidationError(_("Move a measure up, down or to a position."))
+        return data

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tasks.views import dashboard, measures, priorities, sources, timetable
+from tasks.views import dashboard, exports, measures, priorities, reports, sources, timetable
 
 app_name = "tasks"
 
@@ -8,12 +8,26 @@ urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("measures/", measures.measure_list, name="measure_list"),
     path("measures/bulk", measures.measure_bulk, name="measure_bulk"),
+    path("measures/export.xlsx", exports.ledger_xlsx, name="ledger_xlsx"),
+    path("measures/export.csv", exports.ledger_csv, name="ledger_csv"),
+    path("measures/upload/", exports.ledger_upload, name="ledger_upload"),
+    path("measures/upload/confirm", exports.ledger_upload_confirm, name="ledger_upload_confirm"),
     path("measures/<int:pk>/", measures.measure_detail, name="measure_detail"),
     path("measures/<int:pk>/assign", measures.measure_assign, name="measure_assign"),
     path("measures/<int:pk>/progress", measures.measure_progress, name="measure_progress"),
     path("measures/<int:pk>/milestones", measures.milestone_add, name="milestone_add"),
     path("milestones/<int:pk>/", measures.milestone_update, name="milestone_update"),
     path("milestones/<int:pk>/delete", measures.milestone_delete, name="milestone_delete"),
+    path("measures/<int:pk>/report", reports.report_file, name="report_file"),
+    path("measures/<int:pk>/contribution", reports.contribution_save, name="contribution_save"),
+    path("measures/<int:pk>/extension", reports.extension_request, name="extension_request"),
+    path("measures/<int:pk>/close", reports.measure_close, name="measure_close"),
+    path("reports/", reports.report_list, name="report_list"),
+    path("reports/<int:pk>/review", reports.report_review, name="report_review"),
+    path("reports/<str:period>/print", exports.period_report_print, name="period_report_print"),
+    path("reports/<str:period>/export.xlsx", exports.period_report_xlsx, name="period_report_xlsx"),
+    path("attachments/<int:pk>/", reports.attachment_download, name="attachment_download"),
+    path("extensions/<int:pk>/decide", reports.extension_decide, name="extension_decide"),
     path("timetable/", timetable.timetable, name="timetable"),
     path("priorities/", priorities.priority_list, name="priority_list"),
     path("priorities/move", priorities.priority_move, name="priority_move"),

@@ -56,6 +56,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.core import mail
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client, override_settings
@@ -65,7 +66,18 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from tasks import roles
-from tasks.models import Measure, Milestone, ProgressReport, ReformArea, ResponsibleBody, Source
+from tasks.models import (
+    Attachment,
+    Contribution,
+    ExtensionRequest,
+    Measure,
+    Milestone,
+    ProgressReport,
+    ReformArea,
+    ReminderLog,
+    ResponsibleBody,
+    Source,
+)
 from tests.factories import (
     MilestoneFactory,
     ProgressReportFactory,
@@ -172,6 +184,30 @@ def _admin_rows(model: str, **lead_and_other: Any) -> list[Row]:
     return rows
 
 
+def _shown_admin_rows(model: str) -> list[Row]:
+    """A model the admin only shows (the reporting screens write it, by their rules)."""
+    p = f"admin:tasks_{model}_"
+    redirect = f"admin/tasks/{model}/<path:object_id>/"
+    L = LOGIN
+    # fmt: off
+    return [
+        #   url name          method  payload    anon viewer lead  other coord  admin
+        row(p + "changelist", "GET",  None,      L,   200,   200,  200,  200,   200),
+        row(p + "changelist", "POST", "delete",  L,   200,   200,  200,  SAVED, SAVED),
+        row(p + "add",        "GET",  None,      L,   403,   403,  403,  403,   403),
+        row(p + "add",        "POST", None,      L,   403,   403,  403,  403,   403),
+        row(p + "change",     "GET",  None,      L,   200,   200,  200,  200,   200),
+        row(p + "change",     "POST", None,      L,   403,   403,  403,  403,   403),
+        row(p + "delete",     "GET",  None,      L,   403,   403,  403,  200,   200),
+        row(p + "delete",     "POST", "confirm", L,   403,   403,  403,  SAVED, SAVED),
+        row(p + "history",    "GET",  None,      L,   200,   200,  200,  200,   200),
+        row(p + "history",    "POST", None,      L,   200,   200,  200,  200,   200),
+        row(redirect,         "GET",  None,      L,   302,   302,  302,  302,   302),
+        row(redirect,         "POST", None,      L,   302,   302,  302,  302,   302),
+    ]
+    # fmt: on
+
+
 A, L = ADMIN_LOGIN, LOGIN
 M, USERS = "admin:tasks_measure_", "admin:auth_user_changelist"
 # fmt: off
@@ -205,6 +241,38 @@ MATRIX: list[Row] = [
     row("tasks:priority_move",     "POST", "move",      L,     403,   403,   403,   SAVED,  SAVED),
     row("tasks:source_detail",     "GET",  None,        L,     200,   200,   200,   200,    200),
     row("tasks:source_detail",     "POST", None,        L,     405,   405,   405,   405,    405),
+    # the reporting cycle
+    row("tasks:report_list",       "GET",  None,        L,     200,   200,   200,   200,    200),
+    row("tasks:report_list",       "GET",  "period",    L,     200,   200,   200,   200,    200),
+    row("tasks:report_list",       "POST", None,        L,     405,   405,   405,   405,    405),
+    row("tasks:report_file",       "GET",  None,        L,     403,   200,   403,   200,    200),
+    row("tasks:report_file",       "POST", "report",    L,     403,   SAVED, 403,   SAVED,  SAVED),
+    row("tasks:report_review",     "GET",  None,        L,     405,   405,   405,   405,    405),
+    row("tasks:report_review",     "POST", "return",    L,     403,   403,   403,   SAVED,  SAVED),
+    row("tasks:contribution_save", "GET",  None,        L,     405,   405,   405,   405,    405),
+    row("tasks:contribution_save", "POST", "contribute", L,    403,   403,   403,   SAVED,  SAVED),
+    row("tasks:attachment_download", "GET", None,       L,     200,   200,   200,   200,    200),
+    row("tasks:attachment_download", "POST", None,      L,     405,   405,   405,   405,    405),
+    row("tasks:extension_request", "GET",  None,        L,     405,   405,   405,   405,    405),
+    row("tasks:extension_request", "POST", "extend",    L,     403,   200,   403,   403,    403),
+    row("tasks:extension_decide",  "GET",  None,        L,     405,   405,   405,   405,    405),
+    row("tasks:extension_decide",  "POST", "approve",   L,     403,   403,   403,   SAVED,  SAVED),
+    row("tasks:measure_close",     "GET",  None,        L,     405,   405,   405,   405,    405),
+    row("tasks:measure_close",     "POST", None,        L,     403,   403,   403,   302,    302),
+    # the ledger and the period report
+    row("tasks:ledger_xlsx",       "GET",  None,        L,     200,   200,   200,   200,    200),
+    row("tasks:ledger_xlsx",       "GET",  "filters",   L,     200,   200,   200,   200,    200),
+    row("tasks:ledger_xlsx",       "POST", None,        L,     405,   405,   405,   405,    405),
+    row("tasks:ledger_csv",        "GET",  None,        L,     200,   200,   200,   200,    200),
+    row("tasks:ledger_csv",        "POST", None,        L,     405,   405,   405,   405,    405),
+    row("tasks:ledger_upload",     "GET",  None,        L,     403,   403,   403,   200,    200),
+    row("tasks:ledger_upload",     "POST", None,        L,     403,   403,   403,   200,    200),
+    row("tasks:ledger_upload_confirm", "GET", None,     L,     405,   405,   405,   405,    405),
+    row("tasks:ledger_upload_confirm", "POST", None,    L,     403,   403,   403,   302,    302),
+    row("tasks:period_report_print", "GET", None,       L,     200,   200,   200,   200,    200),
+    row("tasks:period_report_print", "POST", None,      L,     405,   405,   405,   405,    405),
+    row("tasks:period_report_xlsx", "GET", None,        L,     200,   200,   200,   200,    200),
+    row("tasks:period_report_xlsx", "POST", None,       L,     405,   405,   405,   405,    405),
     row("favicon.ico",             "GET",  None,        301,   301,   301,   301,   301,    301),
     row("favicon.ico",             "POST", None,        405,   405,   405,   405,   405,    405),
     row("login",                   "GET",  None,        200,   200,   200,   200,   200,    200),
@@ -243,6 +311,10 @@ MATRIX: list[Row] = [
     *_admin_rows("responsiblebody"),
     *_admin_rows("progressreport", lead_add=200, lead_add_post=SAVED, lead_edit=SAVED,
                  other_add=200, other_add_post=200),
+    *_shown_admin_rows("contribution"),
+    *_shown_admin_rows("attachment"),
+    *_shown_admin_rows("extensionrequest"),
+    *_shown_admin_rows("reminderlog"),
 ]
 # fmt: on
 
@@ -261,6 +333,7 @@ class World:
     other_body: int
     area: int  # the target measure's
     spare: dict[str, int] = field(default_factory=dict)  # deletable objects, by model name
+    shown: dict[str, int] = field(default_factory=dict)  # rows the admin only shows, by model
     reset_user: Any = None
     baseline: dict = field(default_factory=dict)  # snapshot(): how every cell finds the database
     fingerprint: tuple | None = None  # the same, as _fingerprint() (PostgreSQL only)
@@ -270,6 +343,8 @@ class World:
             return Source.objects.order_by("pk").first().pk
         if model == "reformarea":
             return self.area
+        if model in self.shown:
+            return self.shown[model]
         return {
             "measure": self.measure,
             "milestone": self.milestone,
@@ -319,6 +394,20 @@ def _build_world() -> World:
     report.save_versioned(expected_version=report.version)
 
     first_source = Source.objects.order_by("pk").first()
+    cooperating_body = sorted(cooperating, key=lambda body: body.pk)[0]
+    shown = {
+        "contribution": Contribution.objects.create(
+            measure=measure, period="2026-11", body=cooperating_body, text="配合开展调研"
+        ).pk,
+        "attachment": _attachment(report).pk,
+        "extensionrequest": ExtensionRequest.objects.create(
+            measure=measure,
+            requested_by=lead,
+            requested_due_date=date(2027, 6, 30),
+            reason="需要协调更多单位",
+        ).pk,
+        "reminderlog": ReminderLog.objects.create(user=lead, sent_on=date(2026, 11, 24)).pk,
+    }
     return World(
         users=users,
         sessions=_log_in(users),
@@ -335,7 +424,14 @@ def _build_world() -> World:
             "user": UserFactory(username="departed").pk,
         },
         reset_user=UserFactory(username="forgetful", email="forgetful@example.org"),
+        shown=shown,
     )
+
+
+def _attachment(report: ProgressReport) -> Attachment:
+    attachment = Attachment(report=report, name="会议纪要.pdf", size=9)
+    attachment.file.save("notes.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+    return attachment
 
 
 def _log_in(users: dict[str, Any]) -> dict[str, str]:
@@ -357,10 +453,14 @@ def client_as(w: World, actor: str) -> Client:
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
     """The seeded plan with the actors and targets, built once and rolled back at the end."""
     hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=hashers):
+    media = tmp_path_factory.mktemp("media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=hashers, MEDIA_ROOT=media),
+    ):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
@@ -423,6 +523,10 @@ def snapshot() -> dict[str, Any]:
         "responsiblebody": _table(ResponsibleBody),
         "membership": _pairs(ResponsibleBody.members),  # (body, user)
         "progressreport": _table(ProgressReport),
+        "contribution": _table(Contribution),
+        "attachment": _table(Attachment),
+        "extensionrequest": _table(ExtensionRequest),
+        "reminderlog": _table(ReminderLog),
         "user": _table(User, "last_login"),
         "group": _table(Group),
         "user_groups": _pairs(User.groups),
@@ -443,6 +547,7 @@ def _fingerprint() -> tuple | None:
     models = [Source, ReformArea, Measure, Measure.cooperating_bodies.through, Milestone]
     models += [ResponsibleBody, ResponsibleBody.members.through, ProgressReport, User, Group]
     models += [User.groups.through, Group.permissions.through]
+    models += [Contribution, Attachment, ExtensionRequest, ReminderLog]
     models += [m.history.model for m in (Measure, Milestone, ProgressReport)]
     parts = []
     for model in models:
@@ -652,6 +757,10 @@ def _delete_effect(model: str) -> Callable[[Ctx], dict]:
             }
             delta["milestone"] = {"removed": {ctx.w.milestone}}
             delta["progressreport"] = {"removed": {ctx.w.report}}
+            for shown in ("contribution", "extensionrequest"):
+                delta[shown] = {"removed": {ctx.w.shown[shown]}}
+        if model in {"measure", "progressreport"}:
+            delta["attachment"] = {"removed": {ctx.w.shown["attachment"]}}
         return delta
 
     return effect
@@ -731,6 +840,13 @@ def _ranks(ctx: Ctx) -> dict[int, int]:
 
 
 RENUMBERED = {"rank", "version", "updated_at"}  # a measure whose place in the 优先序 changed
+
+
+def _filer_stamp(ctx: Ctx) -> tuple[str, ...]:
+    """A report corrected by someone other than its filer is stamped with the new filer."""
+    before = ctx.before["progressreport"]
+    author = before.rows[ctx.w.report][before.names.index("author_id")]
+    return ("submitted_at",) if author == ctx.user.pk else ("submitted_at", "author_id")
 
 
 def _moved_up_effect(ctx: Ctx) -> dict:
@@ -836,6 +952,69 @@ PAYLOADS: dict[tuple[str, str], Payload] = {
             if name != "measure"
         },
         lambda ctx: _changed("milestone", ctx.w.milestone, "done_on", "version"),
+    ),
+    ("tasks:report_list", "period"): Payload(lambda w: {"period": "2026-11"}),
+    ("tasks:ledger_xlsx", "filters"): Payload(lambda w: {"light": "red", "q": "工会"}),
+    ("tasks:report_file", "report"): Payload(
+        lambda w: {
+            "progress": 55,
+            "status": "in_progress",
+            "done_text": "完成企业走访，召开推进会",
+            "problems": "",
+            "next_steps": "十二月完成验收",
+            "loaded_version": ProgressReport.objects.get(pk=w.report).version,
+        },
+        lambda ctx: _changed(
+            "progressreport",
+            ctx.w.report,
+            "progress",
+            "done_text",
+            "next_steps",
+            "version",
+            *_filer_stamp(ctx),
+        ),
+    ),
+    ("tasks:report_review", "return"): Payload(
+        lambda w: {
+            "decision": "return",
+            "reason": "请补充数据",
+            "loaded_version": ProgressReport.objects.get(pk=w.report).version,
+        },
+        lambda ctx: _changed(
+            "progressreport",
+            ctx.w.report,
+            "review_state",
+            "return_reason",
+            "reviewed_by_id",
+            "reviewed_at",
+            "version",
+        ),
+    ),
+    ("tasks:contribution_save", "contribute"): Payload(
+        lambda w: {
+            "body": Contribution.objects.get(pk=w.shown["contribution"]).body_id,
+            "text": "配合完成调研报告",
+        },
+        lambda ctx: _changed(
+            "contribution", ctx.w.shown["contribution"], "text", "author_id", "submitted_at"
+        ),
+    ),
+    ("tasks:extension_request", "extend"): Payload(
+        lambda w: {"requested_due_date": "2027-09-30", "reason": "再延期"},
+        explains="正等待改革办审批",  # the request already waiting, named in the refusal
+    ),
+    ("tasks:extension_decide", "approve"): Payload(
+        lambda w: {"decision": "approve", "note": ""},
+        lambda ctx: (
+            _changed(
+                "extensionrequest",
+                ctx.w.shown["extensionrequest"],
+                "state",
+                "decided_by_id",
+                "decided_at",
+            )
+            | _changed("measure", ctx.w.measure, "due_date", "version", "updated_at")
+        ),
     ),
     ("tasks:priority_move", "move"): Payload(
         lambda w: {"measure": w.measure, "direction": "up"}, _moved_up_effect
@@ -943,6 +1122,14 @@ for _model in TASKS_MODELS:
     PAYLOADS[(f"admin:tasks_{_model}_changelist", "delete")] = Payload(
         lambda w, model=_model: _action_delete(w, model), _action_delete_effect(_model)
     )
+SHOWN = ("contribution", "attachment", "extensionrequest", "reminderlog")
+for _model in SHOWN:
+    PAYLOADS[(f"admin:tasks_{_model}_changelist", "delete")] = Payload(
+        lambda w, model=_model: _action_delete(w, model), _delete_effect(_model)
+    )
+    PAYLOADS[(f"admin:tasks_{_model}_delete", "confirm")] = Payload(
+        lambda w: {"post": "yes"}, _delete_effect(_model)
+    )
 for _model in VERSIONED:
     PAYLOADS[(f"admin:tasks_{_model}_simple_history", "revert")] = Payload(
         lambda w, model=_model: _revert(w, model)
@@ -981,6 +1168,18 @@ def url_for(key: str, w: World) -> str:
         return reverse(key, args=[w.milestone])
     if key == "tasks:source_detail":
         return reverse(key, args=[w.target("source")])
+    if key in {"tasks:report_file", "tasks:contribution_save"}:
+        return reverse(key, args=[w.measure]) + "?period=2026-11"
+    if key in {"tasks:extension_request", "tasks:measure_close"}:
+        return reverse(key, args=[w.measure])
+    if key == "tasks:report_review":
+        return reverse(key, args=[w.report])
+    if key == "tasks:attachment_download":
+        return reverse(key, args=[w.shown["attachment"]])
+    if key == "tasks:extension_decide":
+        return reverse(key, args=[w.shown["extensionrequest"]])
+    if key in {"tasks:period_report_print", "tasks:period_report_xlsx"}:
+        return reverse(key, args=["2026-11"])
     if key == "favicon.ico":
         return "/favicon.ico"
     if key == "password_reset_confirm":
@@ -1017,7 +1216,11 @@ def _expect(cell: Expect | int) -> Expect:
 
 def _check(ctx: Ctx, r: Row, url: str, expected: Expect, delta: dict) -> None:
     response = ctx.response
-    body = response.content.decode(errors="replace")[:1500]
+    if response.streaming:  # a file: read it, so that it is produced (and closed)
+        response.content_bytes = b"".join(response.streaming_content)
+        body = ""
+    else:
+        body = response.content.decode(errors="replace")[:1500]
     assert response.status_code == expected.status, (response.status_code, body)
     if expected.login:
         page, _, after = response["Location"].partition("?next=")

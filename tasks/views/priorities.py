@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -11,45 +10,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from tasks import permissions, ranking
+from tasks.forms import MoveForm
 from tasks.models import Light, Measure
 from tasks.views.common import require, require_view, today
-
-
-class MoveForm(forms.Form):
-    """One move: the measure, and either a direction (one place up or down) or a position."""
-
-    measure = forms.IntegerField(
-        min_value=1,
-        error_messages={
-            "required": gettext_lazy("Choose the measure to move."),
-            "invalid": gettext_lazy("Choose the measure to move."),
-            "min_value": gettext_lazy("Choose the measure to move."),
-        },
-    )
-    direction = forms.ChoiceField(
-        choices=[("up", "up"), ("down", "down")],
-        required=False,
-        error_messages={
-            "invalid_choice": gettext_lazy("Move a measure up, down or to a position."),
-        },
-    )
-    position = forms.IntegerField(
-        required=False,
-        error_messages={
-            "invalid": gettext_lazy("Enter the new position as a whole number, such as 3."),
-        },
-    )
-    page = forms.IntegerField(required=False, min_value=1)
-
-    def clean(self) -> dict:
-        data = super().clean()
-        if not data.get("direction") and data.get("position") is None and not self.errors:
-            raise ValidationError(_("Move a measure up, down or to a position."))
-        return data
 
 
 def _page_size() -> int:
