@@ -125,7 +125,7 @@ def test_xlsx_title_headers_numbering_and_merged_area_rows(client, viewer, plan)
 
 
 def test_chinese_file_name_is_sent_rfc_5987(coordinator_client, monkeypatch):
-    monkeypatch.setattr(exports, "pgettext", lambda context, text: "工会改革任务台账")
+    monkeypatch.setattr("tasks.exports.ledger.pgettext", lambda context, text: "工会改革任务台账")
     disposition = coordinator_client.get(XLSX)["Content-Disposition"]
     assert disposition.startswith("attachment; filename*=utf-8''")
     assert "%E5%B7%A5%E4%BC%9A" in disposition and disposition.endswith("-20261124.xlsx")

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tasks import ledger_upload
+from tasks.ledger_upload import cells
 from tasks.models import Measure
 from tests.factories import (
     MeasureFactory,
@@ -277,7 +277,7 @@ def test_rules_of_the_measure_page_hold(coordinator_client, plan):
 
 
 def test_rows_after_a_long_blank_stretch_are_not_read(coordinator_client, plan, monkeypatch):
-    monkeypatch.setattr(ledger_upload, "MAX_BLANK_ROWS", 5)
+    monkeypatch.setattr("tasks.ledger_upload.sheet.MAX_BLANK_ROWS", 5)
     book = _exported(coordinator_client)
     sheet = book.active
     sheet.cell(_row_of(sheet, plan["a"].title), 13).value = 70
@@ -427,7 +427,7 @@ def test_expired_token_is_refused(coordinator_client, plan, monkeypatch):
     sheet = book.active
     sheet.cell(_row_of(sheet, plan["a"].title), 13).value = 70
     token = _token(_upload(coordinator_client, book))
-    monkeypatch.setattr(ledger_upload, "TOKEN_MAX_AGE", -1)
+    monkeypatch.setattr("tasks.ledger_upload.apply.TOKEN_MAX_AGE", -1)
     before = _state()
     coordinator_client.post(CONFIRM, {"token": token})
     assert _state() == before
@@ -493,13 +493,13 @@ def test_confirm_is_post_only(coordinator_client):
     ],
 )
 def test_parse_date(value, expected):
-    assert ledger_upload.parse_date(value) == expected
+    assert cells.parse_date(value) == expected
 
 
 @pytest.mark.parametrize("value", ["2026-02-30", "明年", "20261231", 46000])
 def test_parse_date_refuses(value):
-    with pytest.raises(ledger_upload._CellError):
-        ledger_upload.parse_date(value)
+    with pytest.raises(cells._CellError):
+        cells.parse_date(value)
 
 
 @pytest.mark.parametrize(
@@ -512,7 +512,7 @@ def test_parse_date_refuses(value):
     ],
 )
 def test_parse_deadline(value, expected):
-    assert ledger_upload.parse_deadline(value) == expected
+    assert cells.parse_deadline(value) == expected
 
 
 @pytest.mark.parametrize(
@@ -520,15 +520,15 @@ def test_parse_deadline(value, expected):
     [(40, "General", 40), ("40%", "General", 40), (0.4, "0%", 40), (40, '0"%"', 40), ("0", "", 0)],
 )
 def test_parse_progress(value, number_format, expected):
-    assert ledger_upload.parse_progress(value, number_format) == expected
+    assert cells.parse_progress(value, number_format) == expected
 
 
 @pytest.mark.parametrize("value", ["-5", "101", "四成", None, 1.5e3])
 def test_parse_progress_refuses(value):
-    with pytest.raises(ledger_upload._CellError):
-        ledger_upload.parse_progress(value)
+    with pytest.raises(cells._CellError):
+        cells.parse_progress(value)
 
 
 @pytest.mark.parametrize(("value", "expected"), [("高", 1), ("中", 2), ("低", 3), ("High", 1)])
 def test_parse_priority(value, expected):
-    assert ledger_upload.parse_priority(value) == expected
+    assert cells.parse_priority(value) == expected

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tasks import exports, permissions
 from tasks import ledger_upload as round_trip
+from tasks.forms import MAX_BYTES, LedgerUploadForm
 from tasks.models import Measure
 from tasks.periods import Period, PeriodError
 from tasks.views.common import filtered_measures, require, today
@@ -152,7 +153,7 @@ def period_report_xlsx(request: HttpRequest, period: str) -> HttpResponse:
 def ledger_upload(request: HttpRequest) -> HttpResponse:
     """Upload an edited ledger (改革办): GET the form, POST a file to see the preview."""
     require(permissions.can_edit_plan(request.user), request, Measure)
-    form = round_trip.LedgerUploadForm(request.POST or None, request.FILES or None)
+    form = LedgerUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -171,7 +172,7 @@ def ledger_upload(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "tasks/ledger_upload.html",
-        {"form": form, "max_mb": round_trip.MAX_BYTES // 1024 // 1024},
+        {"form": form, "max_mb": MAX_BYTES // 1024 // 1024},
     )
 
 
