@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from tasks.ledger_upload.sheet import _unreadable
 from tasks.models import Measure, Milestone, ResponsibleBody, Versioned
+from tasks.notices import stranded_milestones
 
 
 def _show(value: object) -> str:
@@ -129,21 +130,9 @@ class AssignmentForm(VersionedFormMixin, forms.ModelForm):
         cleaned = super().clean()
         start, due = cleaned.get("start_date"), cleaned.get("due_date")
         if self.instance.pk and (start or due):
-            outside = [
-                m
-                for m in self.instance.milestones.all()
-                if (start and m.due_date < start) or (due and m.due_date > due)
-            ]
+            outside = self.instance.milestones_outside(start, due)
             if outside:
-                names = "、".join(f"{m.title}（{m.due_date:%Y-%m-%d}）" for m in outside)
-                self.add_error(
-                    "due_date" if due else "start_date",
-                    _(
-                        "These milestones would fall outside the measure's dates: %(names)s. "
-                        "Move them first, or choose other dates."
-                    )
-                    % {"names": names},
-                )
+                self.add_error("due_date" if due else "start_date", stranded_milestones(outside))
         return cleaned
 
 

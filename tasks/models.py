@@ -417,6 +417,14 @@ class Measure(Versioned):
                 {"due_date": gettext("The due date cannot be before the start date.")}
             )
 
+    def milestones_outside(self, start: date | None, due: date | None) -> list[Milestone]:
+        """The milestones that would fall outside these dates (uses prefetched milestones)."""
+        return [
+            milestone
+            for milestone in self.milestones.all()
+            if (start and milestone.due_date < start) or (due and milestone.due_date > due)
+        ]
+
     @property
     def deadline_display(self) -> str:
         """The due date, or the deadline note when the plan gives no date."""

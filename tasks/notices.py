@@ -53,3 +53,12 @@ def describe_error(code: str, params: dict[str, str]) -> str:
     if code == "starts_out_of_order":
         return _("The articles in seeds/manifest.toml are not in page order.")
     return _("The document could not be read (%(code)s).") % {"code": code}
+
+
+def stranded_milestones(milestones: list) -> str:
+    """Why new dates are refused: the milestones they would leave outside."""
+    names = "、".join(f"{m.title}（{m.due_date:%Y-%m-%d}）" for m in milestones)
+    return _(
+        "These milestones would fall outside the measure's dates: %(names)s. "
+        "Move them first, or choose other dates."
+    ) % {"names": names}

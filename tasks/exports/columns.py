@@ -24,9 +24,8 @@ class Column:
     hidden: bool = False
 
 
-# 序号 | 改革领域 | 具体举措 | 牵头单位 | 配合单位 | 责任人 | 开始时间 | 完成时限 |
-# 优先级 | 优先序 | 状态 | 红黄绿灯 | 进度 | 最新进展 | 存在问题 | 下步计划, and the hidden ID.
-LEDGER_COLUMNS: tuple[Column, ...] = (
+# Every column a ledger or a period report may have, defined once.
+_COLUMNS: tuple[Column, ...] = (
     Column(
         "number",
         pgettext_lazy("ledger column", "No."),
@@ -100,6 +99,52 @@ LEDGER_COLUMNS: tuple[Column, ...] = (
     Column("problems", pgettext_lazy("ledger column", "Problems"), min_width=16, max_width=40),
     Column("next_steps", pgettext_lazy("ledger column", "Next steps"), min_width=16, max_width=40),
     Column("id", ID_HEADER, kind="number", min_width=6, max_width=8, wrap=False, hidden=True),
+    Column(
+        "state",
+        pgettext_lazy("ledger column", "Report state"),
+        min_width=10,
+        max_width=14,
+        wrap=False,
+    ),
+    Column(
+        "done_text", pgettext_lazy("ledger column", "Progress made"), min_width=24, max_width=50
+    ),
+    Column(
+        "submitted_at",
+        pgettext_lazy("ledger column", "Submitted at"),
+        kind="datetime",
+        min_width=16,
+        max_width=16,
+        wrap=False,
+    ),
+)
+COLUMNS: dict[str, Column] = {column.key: column for column in _COLUMNS}
+
+
+def columns(*keys: str) -> tuple[Column, ...]:
+    return tuple(COLUMNS[key] for key in keys)
+
+
+# 序号 | 改革领域 | 具体举措 | 牵头单位 | 配合单位 | 责任人 | 开始时间 | 完成时限 |
+# 优先级 | 优先序 | 状态 | 红黄绿灯 | 进度 | 最新进展 | 存在问题 | 下步计划, and the hidden ID.
+LEDGER_COLUMNS = columns(
+    "number",
+    "area",
+    "title",
+    "lead_body",
+    "cooperating",
+    "owner",
+    "start_date",
+    "due_date",
+    "priority",
+    "rank",
+    "status",
+    "light",
+    "progress",
+    "latest_progress",
+    "problems",
+    "next_steps",
+    "id",
 )
 
 

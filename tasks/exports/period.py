@@ -10,9 +10,9 @@ from django.db.models import F, FilteredRelation, Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext, pgettext_lazy
+from django.utils.translation import pgettext
 
-from tasks.exports.columns import AreaRow, Column, MeasureRow, Row, area_label, person
+from tasks.exports.columns import AreaRow, MeasureRow, Row, area_label, columns, person
 from tasks.models import Light, Measure, ProgressReport
 from tasks.periods import Period
 from tasks.reporting import ReportState, owes_report, state_for
@@ -26,62 +26,19 @@ REPORT_STATES: tuple[tuple[str, Promise], ...] = (
     *ProgressReport.ReviewState.choices,
 )
 
-PERIOD_COLUMNS: tuple[Column, ...] = (
-    Column(
-        "number",
-        pgettext_lazy("ledger column", "No."),
-        kind="number",
-        min_width=5,
-        max_width=6,
-        wrap=False,
-    ),
-    Column("title", pgettext_lazy("ledger column", "Measure"), min_width=24, max_width=50),
-    Column("lead_body", pgettext_lazy("ledger column", "Lead body"), min_width=10, max_width=20),
-    Column(
-        "owner", pgettext_lazy("ledger column", "Person responsible"), min_width=8, max_width=14
-    ),
-    Column(
-        "due_date",
-        pgettext_lazy("ledger column", "Due date"),
-        kind="deadline",
-        min_width=11,
-        max_width=14,
-    ),
-    Column(
-        "light",
-        pgettext_lazy("ledger column", "Traffic light"),
-        min_width=8,
-        max_width=10,
-        wrap=False,
-    ),
-    Column(
-        "state",
-        pgettext_lazy("ledger column", "Report state"),
-        min_width=10,
-        max_width=14,
-        wrap=False,
-    ),
-    Column(
-        "progress",
-        pgettext_lazy("ledger column", "Progress"),
-        kind="percent",
-        min_width=6,
-        max_width=8,
-        wrap=False,
-    ),
-    Column(
-        "done_text", pgettext_lazy("ledger column", "Progress made"), min_width=24, max_width=50
-    ),
-    Column("problems", pgettext_lazy("ledger column", "Problems"), min_width=16, max_width=40),
-    Column("next_steps", pgettext_lazy("ledger column", "Next steps"), min_width=16, max_width=40),
-    Column(
-        "submitted_at",
-        pgettext_lazy("ledger column", "Submitted at"),
-        kind="datetime",
-        min_width=16,
-        max_width=16,
-        wrap=False,
-    ),
+PERIOD_COLUMNS = columns(
+    "number",
+    "title",
+    "lead_body",
+    "owner",
+    "due_date",
+    "light",
+    "state",
+    "progress",
+    "done_text",
+    "problems",
+    "next_steps",
+    "submitted_at",
 )
 
 

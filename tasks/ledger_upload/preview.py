@@ -25,6 +25,7 @@ from tasks.ledger_upload.cells import (
 )
 from tasks.ledger_upload.sheet import UploadError, _Row, _sheet_rows
 from tasks.models import Measure, ResponsibleBody
+from tasks.notices import stranded_milestones
 
 # The columns an upload changes, and the measure fields each one sets.
 READ_COLUMNS = {
@@ -258,21 +259,9 @@ def _check(measure: Measure, new: dict[str, object], problems: _Problems) -> Non
     elif ("start_date" in new and start != measure.start_date) or (
         "due_date" in new and due != measure.due_date
     ):
-        outside = [
-            m
-            for m in measure.milestones.all()
-            if (start and m.due_date < start) or (due and m.due_date > due)
-        ]
+        outside = measure.milestones_outside(start, due)
         if outside:
-            names = "、".join(f"{m.title}（{m.due_date:%Y-%m-%d}）" for m in outside)
-            problems.add(
-                "due_date" if due else "start_date",
-                _(
-                    "These milestones would fall outside the measure's dates: %(names)s. "
-                    "Move them first, or choose other dates."
-                )
-                % {"names": names},
-            )
+            problems.add("due_date" if due else "start_date", stranded_milestones(outside))
     progress = new.get("progress", measure.progress)
     if measure.status == Measure.Status.DONE and progress not in {100, measure.progress}:
         problems.add("progress", _("A completed measure stands at 100%. Set the progress to 100."))

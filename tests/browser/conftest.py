@@ -1,11 +1,34 @@
 """Playwright with the system Chromium (never a downloaded browser: the network may be closed)."""
 
 import os
+import re
 import shutil
+from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page, expect
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
+
+
+PROJECT = Path(__file__).resolve().parents[2]
+SHOTS = Path(os.environ.get("SCREENSHOT_DIR") or PROJECT / "test-results")
+
+
+def shot(page: Page, name: str) -> None:
+    """A screenshot into test-results/ (or SCREENSHOT_DIR: `make screenshots`)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
+
+
+def log_in(page: Page, base: str, username: str) -> None:
+    """Through the login page, as a cadre does; lands on the dashboard."""
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill("pass-word-2026")
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name=re.compile("工作台"))).to_be_visible()
+
 
 CHROMIUM_FLAGS = [
     "--headless",

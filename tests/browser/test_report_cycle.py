@@ -6,42 +6,25 @@ coordinator accepts it — and the ledger downloaded afterwards shows the new pr
 """
 
 import io
-import os
 import re
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from tasks import roles
 from tasks.models import Attachment, Measure, ProgressReport
 from tasks.reporting import ReportState, current_period
+from tests.browser.conftest import log_in, shot
 from tests.factories import MeasureFactory, ResponsibleBodyFactory, UserFactory
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-PROJECT = Path(__file__).resolve().parents[2]
-SHOTS = Path(os.environ.get("SCREENSHOT_DIR") or PROJECT / "test-results")
-
-
-def _shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
-
-
-def _log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill("pass-word-2026")
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name=re.compile("工作台"))).to_be_visible()
 
 
 @pytest.fixture
@@ -79,7 +62,7 @@ def test_file_return_correct_accept(live_server, browser, page, cycle):
     period = str(current_period(timezone.localdate()))
 
     # the liaison files its body's report, with an attachment
-    _log_in(page, base, "lianluoyuan")
+    log_in(page, base, "lianluoyuan")
     page.goto(measure_url)
     expect(page.locator("#report-state")).to_have_text(str(ReportState.MISSING.label))
     page.locator("#report-file-link").click()
@@ -92,7 +75,7 @@ def test_file_return_correct_accept(live_server, browser, page, cycle):
     page.locator("#id_attachments").set_input_files(
         files=[{"name": "走访记录.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 x"}]
     )
-    _shot(page, "report-form")
+    shot(page, "report-form")
     page.locator("#report-submit").click()
     expect(page).to_have_url(re.compile(rf"/measures/{measure.pk}/\?period={period}#reporting$"))
     expect(page.locator("#report-state")).to_have_text(_("Submitted"))
@@ -103,11 +86,11 @@ def test_file_return_correct_accept(live_server, browser, page, cycle):
     office = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900})
     coordinator = office.new_page()
     coordinator.set_default_timeout(15_000)
-    _log_in(coordinator, base, "gaigeban")
+    log_in(coordinator, base, "gaigeban")
     coordinator.goto(f"{base}/reports/?period={period}")
     row = coordinator.locator(f"#row-{measure.pk}")
     expect(row.locator(".state")).to_have_text(_("Submitted"))
-    _shot(coordinator, "reports")
+    shot(coordinator, "reports")
     row.get_by_role("link", name=measure.title).click()
     coordinator.locator("#review summary").click()
     coordinator.locator("#id_return_reason").fill("请补充走访企业名单")
@@ -130,7 +113,7 @@ def test_file_return_correct_accept(live_server, browser, page, cycle):
     coordinator.locator("#review-accept").click()
     expect(coordinator.locator("#report-state")).to_have_text(_("Accepted"))
     expect(coordinator.locator("#accepted-by")).to_contain_text("王科长")
-    _shot(coordinator, "report-accepted")
+    shot(coordinator, "report-accepted")
     report = ProgressReport.objects.get()
     assert (report.review_state, report.reviewed_by.username, report.version) == (
         "accepted",

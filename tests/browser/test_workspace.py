@@ -8,40 +8,23 @@ the README's, docs/screenshots/).
 """
 
 import io
-import os
 import re
 from datetime import date
-from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from tasks import roles
 from tasks.models import Measure, ResponsibleBody
+from tests.browser.conftest import log_in, shot
 from tests.factories import UserFactory
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-PROJECT = Path(__file__).resolve().parents[2]
-SHOTS = Path(os.environ.get("SCREENSHOT_DIR") or PROJECT / "test-results")
-
-
-def _shot(page: Page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
-
-
-def _log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill("pass-word-2026")
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name=re.compile("工作台"))).to_be_visible()
 
 
 @pytest.fixture
@@ -82,8 +65,8 @@ def plan():
 def test_coordinator_plans_and_sees_the_result_everywhere(live_server, page, plan):
     base = live_server.url
     late = Measure.objects.get(rank=2)  # due 2026-06-30 at 30%
-    _log_in(page, base, "gaigeban")
-    _shot(page, "dashboard")
+    log_in(page, base, "gaigeban")
+    shot(page, "dashboard")
 
     # 任务书: filter by a word
     page.goto(f"{base}/measures/")
@@ -94,7 +77,7 @@ def test_coordinator_plans_and_sees_the_result_everywhere(live_server, page, pla
     count = rows.count()
     assert 0 < count < Measure.objects.count()
     expect(page.locator(".count")).to_contain_text(f"共 {count} 项举措")
-    _shot(page, "task-book")
+    shot(page, "task-book")
 
     # the measure page: assign an owner and a due date (htmx swaps the section in place)
     first = Measure.objects.get(rank=1)
@@ -109,7 +92,7 @@ def test_coordinator_plans_and_sees_the_result_everywhere(live_server, page, pla
     expect(assignment).to_contain_text("王科长")
     page.reload()
     expect(page.locator("#history")).to_contain_text("完成时限")
-    _shot(page, "measure")
+    shot(page, "measure")
 
     # bulk: tick two rows, set their lead body
     page.goto(f"{base}/measures/?sort=rank")
@@ -129,7 +112,7 @@ def test_coordinator_plans_and_sees_the_result_everywhere(live_server, page, pla
     page.locator(f"#measure-{first.pk} form.move-to button").click()
     expect(page.locator(".message.success")).to_contain_text("从第 1 位移到第 3 位")
     expect(page.locator(f"#measure-{first.pk} .position-number")).to_have_text("3")
-    _shot(page, "priorities")
+    shot(page, "priorities")
     assert Measure.objects.get(pk=first.pk).rank == 3
     assert sorted(Measure.objects.values_list("rank", flat=True)) == list(
         range(1, Measure.objects.count() + 1)
@@ -140,7 +123,7 @@ def test_coordinator_plans_and_sees_the_result_everywhere(live_server, page, pla
     label = page.locator(f'a.tt-label[href="/measures/{first.pk}/"]')
     expect(label).to_be_visible()
     expect(label.locator("text.tt-rank")).to_have_text("3")
-    _shot(page, "timetable")
+    shot(page, "timetable")
 
     # 工作台: the late measure is listed, the plan's counts add up
     page.goto(f"{base}/")
@@ -152,7 +135,7 @@ def test_coordinator_plans_and_sees_the_result_everywhere(live_server, page, pla
 def test_liaison_sees_the_pages_without_planning_controls(live_server, page, plan):
     base = live_server.url
     own = Measure.objects.filter(cooperating_bodies=plan["body"]).order_by("rank").first()
-    _log_in(page, base, "lianluoyuan")
+    log_in(page, base, "lianluoyuan")
     for url in ["/", "/measures/", "/timetable/", "/priorities/"]:
         page.goto(base + url)
         expect(page.locator("main h1")).to_be_visible()
@@ -165,4 +148,4 @@ def test_liaison_sees_the_pages_without_planning_controls(live_server, page, pla
     page.get_by_role("button", name="保存进度").click()
     expect(page.locator("#progress")).to_contain_text("55%")
     assert Measure.objects.get(pk=own.pk).progress == 55
-    _shot(page, "measure-liaison")
+    shot(page, "measure-liaison")
