@@ -457,6 +457,21 @@ class Milestone(Versioned):
         return self.title
 
 
+def period_field(**options: object) -> models.CharField:
+    """A reporting period, checked: a month (2026-11) or a quarter (2026Q4)."""
+    return models.CharField(
+        _("period"),
+        max_length=7,
+        validators=[
+            RegexValidator(
+                PERIOD_PATTERN,
+                _("Write the period as a month (2026-11) or a quarter (2026Q4)."),
+            )
+        ],
+        **options,
+    )
+
+
 class ProgressReport(Versioned):
     """进展报告: what a responsible body reports on a measure for one period."""
 
@@ -468,17 +483,7 @@ class ProgressReport(Versioned):
     measure = models.ForeignKey(
         Measure, on_delete=models.CASCADE, related_name="reports", verbose_name=_("measure")
     )
-    period = models.CharField(
-        _("period"),
-        max_length=7,
-        validators=[
-            RegexValidator(
-                PERIOD_PATTERN,
-                _("Write the period as a month (2026-11) or a quarter (2026Q4)."),
-            )
-        ],
-        help_text=_("A month such as 2026-11, or a quarter such as 2026Q4."),
-    )
+    period = period_field(help_text=_("A month such as 2026-11, or a quarter such as 2026Q4."))
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -548,26 +553,13 @@ class ProgressReport(Versioned):
         self.review_state = self.ReviewState.SUBMITTED
 
 
-def _period_field() -> models.CharField:
-    return models.CharField(
-        _("period"),
-        max_length=7,
-        validators=[
-            RegexValidator(
-                PERIOD_PATTERN,
-                _("Write the period as a month (2026-11) or a quarter (2026Q4)."),
-            )
-        ],
-    )
-
-
 class Contribution(models.Model):
     """A co-operating body's part of a shared measure's report for one period."""
 
     measure = models.ForeignKey(
         Measure, on_delete=models.CASCADE, related_name="contributions", verbose_name=_("measure")
     )
-    period = _period_field()
+    period = period_field()
     body = models.ForeignKey(
         ResponsibleBody,
         on_delete=models.PROTECT,
