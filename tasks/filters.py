@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from tasks.models import CLOSED_STATUSES, Light, Measure, ReformArea, ResponsibleBody
+from tasks.models import CLOSED_STATUSES, Light, Measure, ReformArea, ResponsibleBody, Source
 
 ALL = _("All")
 # Measures without a due date (长期坚持…) come last whichever way dates are sorted.
@@ -45,6 +45,12 @@ class MeasureFilter(django_filters.FilterSet):
     """
 
     q = django_filters.CharFilter(method="filter_text", label=_("Text"))
+    source = django_filters.ModelChoiceFilter(
+        field_name="area__source",
+        queryset=Source.objects.only("pk", "title"),
+        label=_("Source document"),
+        empty_label=ALL,
+    )
     area = django_filters.ModelChoiceFilter(
         queryset=ReformArea.objects.all(), label=_("Reform area"), empty_label=ALL
     )

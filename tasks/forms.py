@@ -312,3 +312,14 @@ class LedgerUploadForm(forms.Form):
         if head != b"PK\x03\x04":
             raise ValidationError(_unreadable())
         return upload
+
+
+class DocumentUploadForm(forms.Form):
+    """A policy document to break into measures: .txt (any common Chinese encoding) or .docx."""
+
+    file = forms.FileField(
+        label=gettext_lazy("Document (.txt or .docx)"),
+        help_text=gettext_lazy(
+            "A text file in any common Chinese encoding, or a Word document (.docx)."
+        ),
+    )

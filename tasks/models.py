@@ -119,6 +119,12 @@ class Source(models.Model):
         ordering = ["pk"]
         constraints = [
             models.UniqueConstraint(fields=["file_name", "title"], name="source_unique_file_title"),
+            # The same document imported twice at once: the second is refused, not duplicated.
+            models.UniqueConstraint(
+                fields=["content_hash"],
+                condition=~models.Q(content_hash=""),
+                name="source_unique_content",
+            ),
         ]
 
     def __str__(self) -> str:

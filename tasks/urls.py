@@ -1,6 +1,15 @@
 from django.urls import path
 
-from tasks.views import dashboard, exports, measures, priorities, reports, sources, timetable
+from tasks.views import (
+    dashboard,
+    documents,
+    exports,
+    measures,
+    priorities,
+    reports,
+    sources,
+    timetable,
+)
 
 app_name = "tasks"
 
@@ -32,4 +41,6 @@ urlpatterns = [
     path("priorities/", priorities.priority_list, name="priority_list"),
     path("priorities/move", priorities.priority_move, name="priority_move"),
     path("sources/<int:pk>/", sources.source_detail, name="source_detail"),
+    path("import/", documents.document_import, name="document_import"),
+    path("import/preview", documents.document_preview, name="document_preview"),
 ]

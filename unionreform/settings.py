@@ -252,6 +252,8 @@ TASKS_ATTACHMENT_MAX_BYTES = env_int("DJANGO_ATTACHMENT_MAX_BYTES", 10 * 1024 * 
 TASKS_ATTACHMENT_EXTENSIONS = env_list(
     "DJANGO_ATTACHMENT_EXTENSIONS", "pdf,doc,docx,xls,xlsx,wps,et,jpg,jpeg,png,txt,zip"
 )
+# Policy documents uploaded for import (/import/, import_document): at most this many bytes.
+TASKS_DOCUMENT_MAX_BYTES = env_int("DJANGO_DOCUMENT_MAX_BYTES", 5 * 1024 * 1024)
 
 # Where `manage.py import_seeds` reads the seed documents from.
 SEEDS_DIR = Path(os.environ.get("DJANGO_SEEDS_DIR", BASE_DIR / "seeds"))

@@ -15,15 +15,34 @@ How a document is read:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from tasks.outline import lexicon
-from tasks.outline.bodies import BodyMention, find_bodies
-from tasks.outline.text import clauses, is_furniture, paragraphs, sentences, split_author_note
+from tasks.outline.bodies import BodyMention, find_bodies, without_notes
+from tasks.outline.markers import marker_at
+from tasks.outline.text import (
+    Locator,
+    clauses,
+    is_furniture,
+    paragraphs,
+    sentences,
+    split_author_note,
+)
 from tasks.outline.tree import Node, build_tree, check_numbering, mark_repeats, own_sentences
 
-__all__ = ["Area", "BodyMention", "Item", "Outline", "OutlineError", "parse_article", "split_page"]
+__all__ = [
+    "Area",
+    "BodyMention",
+    "Item",
+    "Outline",
+    "OutlineError",
+    "parse_article",
+    "parse_document",
+    "split_page",
+    "title_of",
+]
 
 TITLE_MAX = 40
 
@@ -47,6 +66,7 @@ class Item:
     description: str = ""
     bodies: list[BodyMention] = field(default_factory=list)
     children: list[Item] = field(default_factory=list)
+    deadline: str = ""  # when the text says so at its start: "2025年底前"
 
 
 @dataclass
@@ -55,13 +75,16 @@ class Area:
     title: str
     summary: str = ""
     measures: list[Item] = field(default_factory=list)
+    excerpt: str = ""  # its own text as written: the heading line, the numbered paragraph
 
 
 @dataclass
 class Outline:
     title: str = ""
+    subtitle: str = ""
     author: str = ""
     affiliation: str = ""
+    published_on: str = ""  # ISO date, when the document prints one
     standfirst: str = ""
     text: str = ""
     preamble: str = ""
@@ -70,13 +93,14 @@ class Outline:
     warnings: list[dict[str, str]] = field(default_factory=list)
 
     def all_measures(self) -> Iterable[Item]:
-        def walk(items: list[Item]) -> Iterable[Item]:
-            for item in items:
-                yield item
-                yield from walk(item.children)
-
         for area in self.areas:
-            yield from walk(area.measures)
+            yield from _walk(area.measures)
+
+    def excerpts(self) -> Iterable[str]:
+        """Every excerpt of the outline: areas, measures at every depth, then context."""
+        yield from (area.excerpt for area in self.areas)
+        yield from (item.excerpt for item in self.all_measures())
+        yield from (item.excerpt for item in self.context)
 
 
 def split_page(text: str, starts: Sequence[str]) -> list[str]:
@@ -115,6 +139,12 @@ def parse_article(
         outline.standfirst = "\n\n".join(kept[:at])
         kept = kept[at + 1 :]
 
+    _read_body(outline, kept)
+    return outline
+
+
+def _read_body(outline: Outline, kept: list[str]) -> None:
+    """The outline of the body paragraphs; the author's note at the end gives the affiliation."""
     body: list[str] = []
     for paragraph in kept:
         note = split_author_note(paragraph)
@@ -131,15 +161,132 @@ def parse_article(
     mark_repeats(root, outline.warnings)
     check_numbering(root, outline.warnings)
     _collect(root, outline)
+
+
+_DATE_LINE = re.compile(
+    r"^[（(]?\s*(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日\s*[）)]?$"
+)
+_PERSON_LINE = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
+_ORG_LINE = re.compile(
+    r"^[\u4e00-\u9fff（）()]{3,30}(总工会|工会|委员会|办公室|办公厅|领导小组|厅|局|委|政府|学院|大学|协会)$"
+)
+_TITLE_GOES_ON = ("的", "和", "与", "及", "关于", "暨")
+HEADER_MAX = 60
+
+
+def _date(line: str) -> str:
+    match = _DATE_LINE.match(line)
+    if not match:
+        return ""
+    year, month, day = int(match["y"]), int(match["m"]), int(match["d"])
+    return f"{year:04d}-{month:02d}-{day:02d}" if 1 <= month <= 12 and 1 <= day <= 31 else ""
+
+
+def _is_header_line(line: str) -> bool:
+    return len(line) <= HEADER_MAX and not any(mark in line for mark in "。；;！？!?，,")
+
+
+def _read_header(outline: Outline, kept: list[str]) -> list[str]:
+    """Take the title, subtitle (——…), speaker or author, issuing body and date off the top
+    (and a signature block of issuing body and date off the bottom); return the body."""
+    at = 0
+    first = kept[0] if kept else ""
+    if (
+        _is_header_line(first)
+        and not _date(first)
+        and not first.startswith(("—", "-"))
+        and marker_at(first, 0) is None
+    ):
+        outline.title, at = first, 1
+    elif first:
+        # a document on one line: its title runs up to the first space ("关于…的方案　为…")
+        parts = re.split(r"\s+", first, maxsplit=1)
+        if (
+            len(parts) == 2
+            and len(parts[0]) >= 4
+            and _is_header_line(parts[0])
+            and marker_at(parts[0], 0) is None
+        ):
+            outline.title = parts[0]
+            kept = [parts[1], *kept[1:]]
+    while at < len(kept) and _is_header_line(kept[at]):
+        line = kept[at]
+        compact = re.sub(r"\s+", "", line)
+        if _date(line) and not outline.published_on:
+            outline.published_on = _date(line)
+        elif line.startswith(("——", "—", "--")) and not outline.subtitle:
+            outline.subtitle = line.lstrip("—- ").strip()
+        elif _PERSON_LINE.match(compact) and not outline.author:
+            outline.author = compact
+        elif _ORG_LINE.match(compact) and not outline.affiliation:
+            outline.affiliation = compact
+        elif outline.title.endswith(_TITLE_GOES_ON) and at == 1:
+            outline.title += line
+        else:
+            break
+        at += 1
+    body = kept[at:]
+    while body and _is_header_line(body[-1]) and len(body) > 1:
+        line = re.sub(r"\s+", "", body[-1])
+        if _date(line):
+            outline.published_on = outline.published_on or _date(line)
+        elif _ORG_LINE.match(line):
+            outline.affiliation = outline.affiliation or line
+        else:
+            break
+        body.pop()
+    return body
+
+
+def parse_document(text: str, *, name: str = "") -> Outline:
+    """Read a whole document as it was uploaded: header, then outline. Never raises.
+
+    Unlike a page of articles (parse_article), the header is read off the document itself and
+    every excerpt is a verbatim slice of `text` (line breaks of the layout included), which is
+    also the outline's text. `name` (a file name) gives the title when the document has none.
+    """
+    outline = Outline()
+    kept = [p for p in paragraphs(text) if not is_furniture(p)]
+    body = _read_header(outline, kept)
+    _read_body(outline, body)
+    outline.text = text
+    if not outline.title:
+        outline.title = name.rsplit(".", 1)[0].strip()[:TITLE_MAX] if name else ""
+    locator = Locator(text)
+    for area in outline.areas:
+        area.excerpt = locator.find(area.excerpt.split("\n\n"))
+        for item in _walk(area.measures):
+            item.excerpt = locator.find(item.excerpt.split("\n\n"))
+    for item in outline.context:
+        item.excerpt = locator.find(item.excerpt.split("\n\n"))
     return outline
 
 
+def _walk(items: list[Item]) -> Iterable[Item]:
+    for item in items:
+        yield item
+        yield from _walk(item.children)
+
+
+def title_of(text: str) -> str:
+    """The title the parser would give an item with this text."""
+    return _title(_deadline(text)[1])
+
+
 def _title(text: str) -> str:
-    first = (sentences(text) or [text])[0].rstrip("。；;！!？?")
+    first = without_notes((sentences(text) or [text])[0]).rstrip("。；;！!？?，,")
     if len(first) <= TITLE_MAX:
         return first
     clause = (clauses(first) or [first])[0]
     return clause if len(clause) >= 4 else first[:TITLE_MAX]
+
+
+def _deadline(text: str) -> tuple[str, str]:
+    """Split a leading "2025年底前，" off an item: (the deadline as written, the rest)."""
+    first = (clauses(text) or [""])[0]
+    if first != text.strip() and lexicon.DEADLINE.match(first):
+        return first, text[text.index(first) + len(first) :].lstrip("，,：: ")
+    return "", text
 
 
 def _rest(text: str, title: str) -> str:
@@ -186,18 +333,41 @@ def _sentence_measures(node: Node, text: str) -> tuple[list[Item], str]:
     return measures, "".join(framing)
 
 
-def _measure(node: Node) -> Item | None:
+def _measure(node: Node, outline: Outline) -> Item | None:
     if node.marker is None:
         return None
     own = own_sentences(node)
     if own and all(sentence in node.repeats for sentence in own):
         return None
     excerpt = "\n\n".join(node.parts)
-    title = _title(node.body)
-    children = [m for m in (_measure(child) for child in node.children) if m]
+    deadline, body = _deadline(node.body)
+    title = _title(body)
+    children = _measures(node.children, outline)
     return Item(
-        node.marker.ordinal, title, excerpt, _rest(node.body, title), find_bodies(excerpt), children
+        node.marker.ordinal,
+        title,
+        excerpt,
+        _rest(body, title),
+        find_bodies(excerpt),
+        children,
+        deadline,
     )
+
+
+def _measures(nodes: list[Node], outline: Outline) -> list[Item]:
+    """The measures of a list of items; a list that describes (problems, effects) is context."""
+    numbered = [node for node in nodes if node.marker]
+    if numbered and _describes(numbered):
+        for node in numbered:
+            outline.context.extend(_context(node))
+        return []
+    return [m for m in (_measure(node, outline) for node in nodes) if m]
+
+
+def _describes(items: list[Node]) -> bool:
+    """Most items state what is (问题/影响), not what to do."""
+    descriptive = sum(lexicon.is_descriptive(_title(_deadline(item.body)[1])) for item in items)
+    return descriptive * 2 > len(items)
 
 
 def _context(node: Node) -> list[Item]:
@@ -212,14 +382,26 @@ def _context(node: Node) -> list[Item]:
 
 
 def _is_analysis(heading: str, items: list[Node], text: str) -> bool:
+    if lexicon.GUIDING_HEADING.search(heading):
+        return True
     if lexicon.ACTION_HEADING.search(heading):
         return False
     if lexicon.ANALYSIS_HEADING.search(heading):
         return True
     if items:
-        descriptive = sum(lexicon.is_descriptive(_title(item.body)) for item in items)
-        return descriptive * 2 > len(items)
+        return _describes(items)
     return not any(_action_title(sentence) for sentence in sentences(text))
+
+
+def _is_context_heading(title: str, item: Node) -> bool:
+    """An item heading a section of guidance (总体要求) or of analysis (存在的问题)."""
+    if lexicon.GUIDING_HEADING.search(title):
+        return True
+    return (
+        bool(item.children)
+        and not lexicon.ACTION_HEADING.search(title)
+        and bool(lexicon.ANALYSIS_HEADING.search(title))
+    )
 
 
 def _collect(root: Node, outline: Outline) -> None:
@@ -239,9 +421,9 @@ def _collect_heading(heading: Node, outline: Outline) -> None:
     if _is_analysis(heading.title, heading.children, intro):
         outline.context.extend(_context(heading))
         return
-    area = Area("", heading.title, intro)
+    area = Area("", heading.title, intro, excerpt="\n\n".join([heading.title, *heading.parts]))
     if heading.children:
-        area.measures = [m for m in map(_measure, heading.children) if m]
+        area.measures = _measures(heading.children, outline)
     else:
         area.measures, area.summary = _sentence_measures(heading, intro)
     outline.areas.append(area)
@@ -251,23 +433,31 @@ def _collect_items(items: list[Node], outline: Outline) -> None:
     """A list of numbered items with no heading above them: areas, measures or context."""
     if not items:
         return
-    titles = [_title(item.body) for item in items]
-    if sum(map(lexicon.is_descriptive, titles)) * 2 > len(items):
+    long_items = sum(len(sentences(item.body)) for item in items) >= 3 * len(items)
+    sections = any(item.children for item in items)
+    if not sections and _describes(items):
         for item in items:
             outline.context.extend(_context(item))
         return
-    long_items = sum(len(sentences(item.body)) for item in items) >= 3 * len(items)
-    if any(item.children for item in items) or long_items:
-        for item, title in zip(items, titles, strict=True):
-            area = Area(item.marker.ordinal if item.marker else "", title)
+    if sections or long_items:
+        for item in items:
+            title = _title(item.body)
+            if _is_context_heading(title, item):
+                outline.context.extend(_context(item))
+                continue
+            area = Area(
+                item.marker.ordinal if item.marker else "", title, excerpt="\n\n".join(item.parts)
+            )
             rest = _rest(item.body, title)
             if item.children:
                 area.summary = rest
-                area.measures = [m for m in map(_measure, item.children) if m]
+                area.measures = _measures(item.children, outline)
+                if not area.measures:
+                    continue  # its items describe (a list of problems): they went to context
             else:
                 area.measures, area.summary = _sentence_measures(item, rest)
             outline.areas.append(area)
         return
     area = Area("", outline.title or "全部举措")
-    area.measures = [m for m in map(_measure, items) if m]
+    area.measures = _measures(items, outline)
     outline.areas.append(area)

@@ -215,6 +215,11 @@ def _is_actor(text: str, start: int, end: int) -> bool:
     return not before or before.endswith(tuple("，,。；;：:")) or _starts_with_action(after)
 
 
+def without_notes(text: str) -> str:
+    """A title without its responsibility note: "加强…（省人社厅牵头）" → "加强…"."""
+    return _NOTE.sub("", text).strip()
+
+
 def _note_mentions(text: str) -> list[BodyMention]:
     mentions = []
     for note in _NOTE.finditer(text):

@@ -51,6 +51,16 @@ ADVERBS = _longest_first(
     久久为功 持之以恒 真正 继续 同时 此外 另外 还 也 并 适时 常态化 多措并举 层层 精准
     """
 )
+# Heading words of the guiding part of a plan (why and what for): context, not tasks.
+GUIDING_HEADING = re.compile(
+    r"总体要求|指导思想|基本原则|工作原则|总体思路|工作目标|主要目标|总体目标|目标要求|重要意义"
+)
+# A clause that only says when: "2025年底前", "6月底前", "年内", "长期坚持".
+DEADLINE = re.compile(
+    r"^(?:到|至|于|在)?(?:\d{4}\s*年\s*(?:底|末|内|年底|上半年|下半年|\d{1,2}\s*月(?:底|末|份)?)?"
+    r"|\d{1,2}\s*月(?:底|末|份|上旬|中旬|下旬)?|年内|年底|年中)(?:前|之前|以前|起|内|完成)?$"
+    r"|^(?:长期坚持|持续推进|长期推进)$"
+)
 # Heading words of an analysis section (what is), and of an action section (what to do).
 ANALYSIS_HEADING = re.compile(
     r"影响|挑战|问题|现状|特点|特征|形势|原因|困难|不足|短板|风险|意义|背景|趋势|成效|经验"

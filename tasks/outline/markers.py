@@ -38,8 +38,14 @@ _FAMILIES: list[tuple[str, re.Pattern[str]]] = [
 # Families whose items end with their paragraph; the others run on until the next marker.
 INLINE_FAMILIES = frozenset({"shi", "circled", "sequence"})
 
-# Where a marker may stand: at the start of a paragraph, or after a sentence or a colon.
-_SENTENCE_START = re.compile(r"(?:^|(?<=[。！？；!?;：:]))\s*")
+# Where a marker may stand: at the start of a paragraph, after a sentence, a colon or a space.
+_SENTENCE_START = re.compile(r"(?:^|(?<=[。！？；!?;：:])|(?<=\s))\s*")
+# A bracketed or Arabic number may also follow a heading run into its first item on one line
+# ("二、主要任务（一）加强…", "二、深化改革１．完善…"), when it is the next number of its list
+# and a word follows it; not after these words.
+_INSIDE = re.compile(r"[（(]|(?<![\d.．])\d")
+_INSIDE_FAMILIES = frozenset({"paren_cn", "paren_ar", "arabic"})
+_CITING = ("第", "见", "附件", "表", "图", "式", "款", "项", "条", "号", "之")
 
 
 @dataclass(frozen=True)
@@ -112,10 +118,36 @@ def marker_at(text: str, position: int) -> Marker | None:
 
 
 def find_markers(paragraph: str) -> list[Marker]:
-    """Every marker in a paragraph that stands at a sentence start (not "统一、规范")."""
-    markers = []
+    """Every marker in a paragraph that stands at a sentence start (not "统一、规范").
+
+    A bracketed or Arabic number inside a sentence counts only when it continues its list:
+    （一） with none open yet, or the one after the last.
+    """
+    candidates: dict[int, tuple[Marker, bool]] = {}
     for start in _SENTENCE_START.finditer(paragraph):
         marker = marker_at(paragraph, start.end())
-        if marker and marker.end < len(paragraph):
-            markers.append(marker)
+        if marker:
+            candidates.setdefault(marker.start, (marker, True))
+    for inside in _INSIDE.finditer(paragraph):
+        if inside.start() in candidates or paragraph[: inside.start()].endswith(_CITING):
+            continue
+        marker = marker_at(paragraph, inside.start())
+        if (
+            marker
+            and marker.family in _INSIDE_FAMILIES
+            and marker.end < len(paragraph)
+            and not paragraph[marker.end].isdigit()
+        ):
+            candidates[marker.start] = (marker, False)
+    markers: list[Marker] = []
+    last: dict[str, int] = {}
+    for _, (marker, at_start) in sorted(candidates.items()):
+        if marker.end >= len(paragraph):
+            continue
+        if not at_start and marker.number not in {1, last.get(marker.family, 0) + 1}:
+            continue
+        if not at_start and marker.number == 1 and marker.family in last:
+            continue
+        markers.append(marker)
+        last[marker.family] = marker.number
     return markers

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections import Counter
 
 # A paragraph that ends in one of these is finished; one that does not was cut by the layout.
 TERMINAL = "。！？；!?;：:”」』）)"
@@ -66,11 +68,35 @@ def looks_like_heading(paragraph: str) -> bool:
     )
 
 
-def _is_cut(previous: str, following: str) -> bool:
+def display_width(line: str) -> int:
+    """Columns a line takes when printed: a Chinese character or full-width mark counts two."""
+    return sum(2 if ord(char) >= 0x2E80 else 1 for char in line)
+
+
+def wrap_width(lines: list[str]) -> int | None:
+    """The width a hard-wrapped document was cut at (every line of a paragraph full but its last).
+
+    None for a document whose lines are paragraphs: it needs at least three lines of the same
+    width (within a half-width character or two), a third of its longer lines.
+    """
+    widths = [display_width(line) for line in lines if display_width(line) >= 24]
+    if len(widths) < 3:
+        return None
+    counts = Counter(widths)
+    best = max(
+        counts, key=lambda width: (sum(counts[w] for w in range(width - 2, width + 1)), width)
+    )
+    full = sum(counts[w] for w in range(best - 2, best + 1))
+    return best if full >= 3 and full * 3 >= len(widths) else None
+
+
+def _is_cut(previous: str, following: str, width: int | None = None) -> bool:
     """Did a page or line break cut `previous` in the middle of a sentence?"""
-    if previous.endswith(tuple(TERMINAL)) or len(previous) <= HEADING_MAX:
-        return False
     if _MARKER_START.match(following) or is_furniture(following):
+        return False
+    if width and display_width(previous) >= width - 2:
+        return True  # a full line of a hard-wrapped paragraph goes on in the next
+    if previous.endswith(tuple(TERMINAL)) or len(previous) <= HEADING_MAX:
         return False
     return not looks_like_heading(following) or following.endswith(tuple(SENTENCE_END))
 
@@ -89,15 +115,19 @@ def _glue(previous: str, following: str) -> str:
 def paragraphs(text: str) -> list[str]:
     """Split text into paragraphs and mend the ones the layout cut ("切\\n\\n入点" → "切入点")."""
     text = text.replace("\ufeff", "").replace("\r\n", "\n").replace("\r", "\n")
+    lines = [raw.strip() for raw in text.split("\n")]
+    width = wrap_width([line for line in lines if line])
     result: list[str] = []
-    for raw in text.split("\n"):
-        line = raw.strip()
+    full = False  # the line before was a full line of a hard-wrapped paragraph, no blank after
+    for line in lines:
         if not line:
+            full = False
             continue
-        if result and _is_cut(result[-1], line):
+        if result and _is_cut(result[-1], line, width if full else None):
             result[-1] = _glue(result[-1], line)
         else:
             result.append(line)
+        full = width is not None and display_width(line) >= width - 2
     return result
 
 
@@ -137,3 +167,45 @@ def sentences(text: str) -> list[str]:
 def clauses(sentence: str) -> list[str]:
     """The comma-separated clauses of a sentence, outside quotation marks and brackets."""
     return _split(sentence, "，,；;。！？!?：:", keep_stop=False)
+
+
+class Locator:
+    """Find passages of the parsed (mended) text in the text as it was given, verbatim.
+
+    The parser joins lines a layout cut and drops page furniture; an excerpt must still be a
+    slice of the original. Passages are compared without whitespace, so "切\\n\\n入点" is found
+    for "切入点", and searched from where the previous one was found, so a repeated passage
+    maps to its own place.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.positions = [i for i, char in enumerate(text) if not _skippable(char)]
+        self.compact = "".join(text[i] for i in self.positions)
+        self.cursor = 0
+
+    def _span(self, piece: str) -> tuple[int, int] | None:
+        compact = "".join(char for char in piece if not _skippable(char))
+        if not compact:
+            return None
+        at = self.compact.find(compact, self.cursor)
+        if at < 0:
+            at = self.compact.find(compact)
+        if at < 0:
+            return None
+        return self.positions[at], self.positions[at + len(compact) - 1] + 1
+
+    def find(self, parts: list[str]) -> str:
+        """The original slice from the first part to the last ("" when none is found)."""
+        spans = [span for span in map(self._span, parts) if span]
+        if not spans:
+            return ""
+        start, end = spans[0][0], max(span[1] for span in spans)
+        if end <= start:
+            start, end = spans[0]
+        self.cursor = bisect_left(self.positions, start)
+        return self.text[start:end]
+
+
+def _skippable(char: str) -> bool:
+    return char.isspace() or char == "\ufeff"

@@ -1,0 +1,1 @@
+"""Importing a new policy document: reading the file, the proposal, writing it."""

@@ -1,0 +1,395 @@
+"""The proposed breakdown of an uploaded document, as the cadre edits it before confirming.
+
+A proposal is a flat list of nodes in document order, each with a depth: depth 0 is a reform
+area, depth 1 a measure, deeper a sub-measure of the node above it. A node flagged `context`
+(analysis, a list of problems) is shown but not imported as a measure; a `dropped` one is left
+out. Every edit (rename, merge, split, drop, move, indent, turn into context and back) is a
+small operation on that list, so the proposal lives in the session as plain data until the
+cadre confirms, and nothing is written before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from tasks import notices
+from tasks.outline import Area, BodyMention, Item, Outline, title_of
+from tasks.outline.bodies import COOPERATING, LEAD, MENTIONED, find_bodies
+from tasks.outline.text import clauses, sentences
+
+TITLE_MAX = 300
+_ROLE_ORDER = {LEAD: 0, COOPERATING: 1, MENTIONED: 2}
+
+
+class EditRefused(ValueError):
+    """An edit that cannot be made to this node; the message says why."""
+
+
+@dataclass
+class Node:
+    key: int
+    depth: int
+    ordinal: str
+    title: str
+    excerpt: str = ""
+    bodies: list[dict[str, str]] = field(default_factory=list)  # name, kind, role
+    deadline: str = ""
+    context: bool = False
+    dropped: bool = False
+
+    @property
+    def is_area(self) -> bool:
+        return self.depth == 0 and not self.context
+
+
+@dataclass
+class Proposal:
+    """The source's metadata and text, its nodes, and the parser's warnings."""
+
+    source: dict[str, str]
+    nodes: list[Node]
+    warnings: list[dict[str, str]] = field(default_factory=list)
+
+    # ---- building and storing ------------------------------------------------------------
+
+    @classmethod
+    def from_outline(cls, outline: Outline, *, file_name: str = "") -> Proposal:
+        nodes: list[Node] = []
+
+        def add(item: Item, depth: int, context: bool) -> None:
+            nodes.append(
+                Node(
+                    len(nodes) + 1,
+                    depth,
+                    item.ordinal,
+                    item.title,
+                    item.excerpt,
+                    [asdict(mention) for mention in item.bodies],
+                    item.deadline,
+                    context,
+                )
+            )
+            for child in item.children:
+                add(child, depth + 1, context)
+
+        for area in outline.areas:
+            nodes.append(Node(len(nodes) + 1, 0, area.ordinal, area.title, area.excerpt))
+            for item in area.measures:
+                add(item, 1, False)
+        for item in outline.context:
+            add(item, 0, True)
+        source = {
+            "title": outline.title,
+            "subtitle": outline.subtitle,
+            "author": outline.author,
+            "affiliation": outline.affiliation,
+            "published_on": outline.published_on,
+            "file_name": file_name,
+            "text": outline.text,
+            "content_hash": content_hash(outline.text),
+        }
+        return cls(source, nodes, list(outline.warnings))
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "nodes": [asdict(node) for node in self.nodes],
+            "warnings": self.warnings,
+        }
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Proposal:
+        return cls(data["source"], [Node(**node) for node in data["nodes"]], data["warnings"])
+
+    def to_outline(self) -> Outline:
+        """The kept nodes as an outline (areas → measures → sub-measures, context)."""
+        outline = Outline(
+            title=self.source["title"],
+            subtitle=self.source.get("subtitle", ""),
+            author=self.source["author"],
+            affiliation=self.source["affiliation"],
+            published_on=self.source.get("published_on", ""),
+            text=self.source["text"],
+            warnings=list(self.warnings),
+        )
+        stack: list[Item] = []
+        for node in self.kept():
+            item = Item(
+                node.ordinal,
+                node.title.strip(),
+                node.excerpt,
+                bodies=[BodyMention(**mention) for mention in node.bodies],
+                deadline=node.deadline,
+            )
+            if node.context:
+                outline.context.append(item)
+            elif node.depth == 0:
+                outline.areas.append(
+                    Area(node.ordinal, node.title.strip(), node.excerpt, excerpt=node.excerpt)
+                )
+                stack = []
+            else:
+                del stack[node.depth - 1 :]
+                (stack[-1].children if stack else outline.areas[-1].measures).append(item)
+                stack.append(item)
+        return outline
+
+    # ---- reading ------------------------------------------------------------------------
+
+    def kept(self) -> list[Node]:
+        return [node for node in self.nodes if not node.dropped]
+
+    def counts(self) -> dict[str, int]:
+        kept = [node for node in self.kept() if not node.context]
+        return {
+            "areas": sum(node.depth == 0 for node in kept),
+            "measures": sum(node.depth > 0 for node in kept),
+            "context": sum(node.context for node in self.kept()),
+            "dropped": sum(node.dropped for node in self.nodes),
+        }
+
+    def problems(self) -> dict[int, str]:
+        """What stops the proposal from being imported, by node key (0: the whole)."""
+        problems: dict[int, str] = {}
+        if not self.source["title"].strip():
+            problems[0] = _("Give the document a title.")
+        for node in self.kept():
+            title = node.title.strip()
+            if not title:
+                problems[node.key] = _("Give this item a title, or drop it.")
+            elif len(title) > TITLE_MAX:
+                problems[node.key] = _("This title is longer than %(max)d characters.") % {
+                    "max": TITLE_MAX
+                }
+        if not self.counts()["measures"]:
+            problems.setdefault(
+                0,
+                _(
+                    "Nothing would be imported: no measure is left. Restore or add measures, "
+                    "or turn context back into measures."
+                ),
+            )
+        return problems
+
+    # ---- editing ------------------------------------------------------------------------
+
+    def _index(self, key: int) -> int:
+        for index, node in enumerate(self.nodes):
+            if node.key == key:
+                return index
+        raise EditRefused(_("That item is no longer in the proposal; reload the page."))
+
+    def _block_end(self, index: int) -> int:
+        """The index after the node's subtree."""
+        depth = self.nodes[index].depth
+        end = index + 1
+        while end < len(self.nodes) and self.nodes[end].depth > depth:
+            end += 1
+        return end
+
+    def _sibling_before(self, index: int) -> int | None:
+        depth = self.nodes[index].depth
+        for before in range(index - 1, -1, -1):
+            if self.nodes[before].depth < depth:
+                return None
+            if self.nodes[before].depth == depth:
+                return before
+        return None
+
+    def _next_key(self) -> int:
+        return max((node.key for node in self.nodes), default=0) + 1
+
+    def rename(self, titles: dict[int, str]) -> None:
+        for node in self.nodes:
+            if node.key in titles:
+                node.title = titles[node.key].strip()
+
+    def drop(self, key: int) -> None:
+        """Leave the node and everything below it out (or put them back)."""
+        index = self._index(key)
+        dropped = not self.nodes[index].dropped
+        for node in self.nodes[index : self._block_end(index)]:
+            node.dropped = dropped
+
+    def toggle_context(self, key: int) -> None:
+        """A measure becomes context (and its sub-measures with it), or context a measure."""
+        index = self._index(key)
+        context = not self.nodes[index].context
+        for node in self.nodes[index : self._block_end(index)]:
+            node.context = context
+        self.normalise()
+
+    def merge(self, key: int) -> None:
+        """Join the node to the one before it at its level: one measure, both passages."""
+        index = self._index(key)
+        before = self._sibling_before(index)
+        if before is None:
+            raise EditRefused(_("There is no item before this one at its level to merge with."))
+        node, target = self.nodes[index], self.nodes[before]
+        target.excerpt = self._joined(target.excerpt, node.excerpt)
+        target.bodies = _merged_bodies(target.bodies, node.bodies)
+        target.deadline = target.deadline or node.deadline
+        del self.nodes[index]  # its sub-measures follow the target's: they become the target's
+
+    def _joined(self, first: str, second: str) -> str:
+        """The source text from the first passage to the end of the second, verbatim."""
+        text = self.source["text"]
+        start = text.find(first) if first else -1
+        end = text.find(second, start + len(first)) if second and start >= 0 else -1
+        if start >= 0 and end >= 0:
+            return text[start : end + len(second)]
+        return "\n\n".join(part for part in (first, second) if part)
+
+    def split(self, key: int) -> None:
+        """Cut the node's passage after its first sentence (or clause): two items."""
+        index = self._index(key)
+        node = self.nodes[index]
+        pieces = sentences(node.excerpt)
+        if len(pieces) < 2:
+            pieces = clauses(node.excerpt)
+        if len(pieces) < 2:
+            raise EditRefused(_("This item has a single sentence; there is nothing to split."))
+        cut = node.excerpt.index(pieces[1], len(pieces[0]) - 1 if pieces[0] else 0)
+        first, rest = node.excerpt[:cut].rstrip(), node.excerpt[cut:]
+        node.excerpt = first
+        node.bodies = _mentions(first)
+        new = Node(
+            self._next_key(),
+            node.depth,
+            "",
+            title_of(rest),
+            rest,
+            _mentions(rest),
+            context=node.context,
+        )
+        self.nodes.insert(self._block_end(index), new)
+
+    def move(self, key: int, direction: str) -> None:
+        """Up or down past a sibling; into the next or previous area at the edges."""
+        index = self._index(key)
+        end = self._block_end(index)
+        block = self.nodes[index:end]
+        depth = block[0].depth
+        if direction == "up":
+            before = self._sibling_before(index)
+            if before is None:
+                raise EditRefused(_("This item is already the first at its level."))
+            self.nodes[index:end] = []
+            self.nodes[before:before] = block
+        else:
+            if end >= len(self.nodes) or self.nodes[end].depth != depth:
+                raise EditRefused(_("This item is already the last at its level."))
+            after_end = self._block_end(end)
+            self.nodes[index:end] = []
+            at = after_end - len(block)
+            self.nodes[at:at] = block
+
+    def indent(self, key: int) -> None:
+        """Make the node a sub-item of the one before it (an area becomes a measure)."""
+        index = self._index(key)
+        if self._sibling_before(index) is None:
+            raise EditRefused(
+                _("Only an item with another item before it at its level can go under it.")
+            )
+        for node in self.nodes[index : self._block_end(index)]:
+            node.depth += 1
+
+    def outdent(self, key: int) -> None:
+        """Lift the node one level, after its parent's items (a measure becomes an area)."""
+        index = self._index(key)
+        node = self.nodes[index]
+        if node.depth == 0:
+            raise EditRefused(_("An area is already at the top level."))
+        parent = index - 1
+        while self.nodes[parent].depth >= node.depth:
+            parent -= 1
+        end = self._block_end(index)
+        block = self.nodes[index:end]
+        for moved in block:
+            moved.depth -= 1
+        self.nodes[index:end] = []
+        at = self._block_end(parent)
+        self.nodes[at:at] = block
+
+    def normalise(self) -> None:
+        """No measure without an area above it, no level skipped."""
+        previous = -1
+        for node in self.nodes:
+            if node.context:
+                continue
+            node.depth = min(node.depth, previous + 1)
+            previous = node.depth
+
+    def apply(self, operation: str, key: int) -> None:
+        actions = {
+            "drop": self.drop,
+            "context": self.toggle_context,
+            "merge": self.merge,
+            "split": self.split,
+            "up": lambda k: self.move(k, "up"),
+            "down": lambda k: self.move(k, "down"),
+            "indent": self.indent,
+            "outdent": self.outdent,
+        }
+        if operation not in actions:
+            raise EditRefused(_("Unknown change; reload the page."))
+        actions[operation](key)
+        self.normalise()
+
+
+def outline_json(outline: Outline) -> dict[str, Any]:
+    """The outline as `import_document --format json` prints it."""
+
+    def item(measure: Item) -> dict[str, Any]:
+        return {
+            "ordinal": measure.ordinal,
+            "title": measure.title,
+            "excerpt": measure.excerpt,
+            "bodies": [{"name": body.name, "role": body.role} for body in measure.bodies],
+            "measures": [item(child) for child in measure.children],
+        }
+
+    return {
+        "source": {
+            "title": outline.title,
+            "author": outline.author,
+            "affiliation": outline.affiliation,
+        },
+        "areas": [
+            {
+                "ordinal": area.ordinal,
+                "title": area.title,
+                "excerpt": area.excerpt,
+                "measures": [item(measure) for measure in area.measures],
+            }
+            for area in outline.areas
+        ],
+        "context": [
+            {"ordinal": entry.ordinal, "title": entry.title, "excerpt": entry.excerpt}
+            for entry in outline.context
+        ],
+        "warnings": [notices.describe(warning) for warning in outline.warnings],
+    }
+
+
+def content_hash(text: str) -> str:
+    """The document's fingerprint: the same text uploaded again is recognised."""
+    normalised = "\n".join(line.strip() for line in text.replace("\r\n", "\n").split("\n"))
+    return hashlib.sha256(normalised.strip().encode()).hexdigest()
+
+
+def _mentions(text: str) -> list[dict[str, str]]:
+    return [asdict(mention) for mention in find_bodies(text)]
+
+
+def _merged_bodies(first: list[dict[str, str]], second: list[dict[str, str]]) -> list[dict]:
+    merged: dict[str, dict[str, str]] = {}
+    for mention in [*first, *second]:
+        known = merged.get(mention["name"])
+        if known is None or _ROLE_ORDER[mention["role"]] < _ROLE_ORDER[known["role"]]:
+            merged[mention["name"]] = mention
+    return sorted(merged.values(), key=lambda mention: _ROLE_ORDER[mention["role"]])
