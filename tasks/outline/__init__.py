@@ -45,6 +45,8 @@ __all__ = [
 ]
 
 TITLE_MAX = 40
+# Families that number the sections of an article or a plan: 第一, 其一, 一、
+SECTION_FAMILIES = frozenset({"di", "qi", "dun"})
 
 
 class OutlineError(ValueError):
@@ -143,16 +145,25 @@ def parse_article(
     return outline
 
 
-def _read_body(outline: Outline, kept: list[str]) -> None:
-    """The outline of the body paragraphs; the author's note at the end gives the affiliation."""
+def _read_body(outline: Outline, kept: list[str], *, whole: bool = False) -> None:
+    """The outline of the body paragraphs; the author's note at the end gives the affiliation.
+
+    An article's note ends it (what follows belongs to the page); in a `whole` document the
+    reading goes on past it (a page of several articles uploaded as one).
+    """
     body: list[str] = []
     for paragraph in kept:
         note = split_author_note(paragraph)
         if note:
-            before, outline.affiliation = note
+            before, affiliation = note
+            outline.affiliation = outline.affiliation or affiliation
             if before:
                 body.append(before)
-            break  # the author's note ends the article; what follows belongs to the page
+            if not whole:
+                break
+            continue
+        if whole and _BYLINE.match(paragraph):
+            continue  # an author's name over an article of the page, not a heading
         body.append(paragraph)
     outline.text = "\n\n".join(body)
 
@@ -167,6 +178,7 @@ _DATE_LINE = re.compile(
     r"^[（(]?\s*(?P<y>\d{4})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日\s*[）)]?$"
 )
 _PERSON_LINE = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
+_BYLINE = re.compile(r"^[\u4e00-\u9fff]{2,3}$")
 _ORG_LINE = re.compile(
     r"^[\u4e00-\u9fff（）()]{3,30}(总工会|工会|委员会|办公室|办公厅|领导小组|厅|局|委|政府|学院|大学|协会)$"
 )
@@ -248,7 +260,7 @@ def parse_document(text: str, *, name: str = "") -> Outline:
     outline = Outline()
     kept = [p for p in paragraphs(text) if not is_furniture(p)]
     body = _read_header(outline, kept)
-    _read_body(outline, body)
+    _read_body(outline, body, whole=True)
     outline.text = text
     if not outline.title:
         outline.title = name.rsplit(".", 1)[0].strip()[:TITLE_MAX] if name else ""
@@ -336,7 +348,7 @@ def _sentence_measures(node: Node, text: str) -> tuple[list[Item], str]:
 def _measure(node: Node, outline: Outline) -> Item | None:
     if node.marker is None:
         return None
-    own = own_sentences(node)
+    own = [sentence for sentence in own_sentences(node) if without_notes(sentence)]
     if own and all(sentence in node.repeats for sentence in own):
         return None
     excerpt = "\n\n".join(node.parts)
@@ -421,16 +433,47 @@ def _collect_heading(heading: Node, outline: Outline) -> None:
     if _is_analysis(heading.title, heading.children, intro):
         outline.context.extend(_context(heading))
         return
+    if _is_container(heading.children):
+        _collect_items(heading.children, outline)
+        return
     area = Area("", heading.title, intro, excerpt="\n\n".join([heading.title, *heading.parts]))
     if heading.children:
         area.measures = _measures(heading.children, outline)
     else:
         area.measures, area.summary = _sentence_measures(heading, intro)
+    if not area.measures:  # a heading over text with no task in it (a title, a standfirst)
+        outline.context.append(Item("", heading.title, area.excerpt))
+        return
     outline.areas.append(area)
 
 
 def _collect_items(items: list[Node], outline: Outline) -> None:
-    """A list of numbered items with no heading above them: areas, measures or context."""
+    """Lists of numbered items with no heading above them, each list read on its own."""
+    group: list[Node] = []
+    for item in items:
+        if (
+            group
+            and item.marker
+            and group[-1].marker
+            and item.marker.family != group[-1].marker.family
+        ):
+            _collect_list(group, outline)
+            group = []
+        group.append(item)
+    _collect_list(group, outline)
+
+
+def _is_container(nodes: list[Node]) -> bool:
+    """A heading over sections (第一…, 其一…, 一、… with items of their own, or long ones):
+    the sections are the areas, the heading only a title."""
+    if not nodes or nodes[0].marker is None or nodes[0].marker.family not in SECTION_FAMILIES:
+        return False
+    long_items = sum(len(sentences(node.body)) for node in nodes) >= 3 * len(nodes)
+    return long_items or any(node.children for node in nodes)
+
+
+def _collect_list(items: list[Node], outline: Outline) -> None:
+    """One list of numbered items with no heading above them: areas, measures or context."""
     if not items:
         return
     long_items = sum(len(sentences(item.body)) for item in items) >= 3 * len(items)

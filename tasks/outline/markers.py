@@ -31,8 +31,9 @@ _FAMILIES: list[tuple[str, re.Pattern[str]]] = [
     ("paren_cn", re.compile(rf"(?P<ordinal>[（(](?P<n>{_CN})[）)])")),
     ("paren_ar", re.compile(r"(?P<ordinal>[（(](?P<n>\d{1,2})[）)])")),
     ("circled", re.compile(rf"(?P<ordinal>(?P<n>[{_CIRCLED}]))")),
-    # 1.  1．  1、  1 .  — but not a decimal such as 1.5 (a year after the point is fine: 1．2025年)
-    ("arabic", re.compile(r"(?P<ordinal>(?P<n>\d{1,2})\s?[.．、])(?!\d{1,2}(?:[^\d年]|$))")),
+    # 1.  1．  1、  1 .  — but not a decimal such as 1.5 (a date after the point is fine:
+    # 1．2025年…, 1．3月底前…)
+    ("arabic", re.compile(r"(?P<ordinal>(?P<n>\d{1,2})\s?[.．、])(?!\d{1,2}(?:[^\d年月]|$))")),
     ("sequence", re.compile(r"(?P<ordinal>(?P<n>首先|其次|再次|最后))[，,]")),
 ]
 # Families whose items end with their paragraph; the others run on until the next marker.

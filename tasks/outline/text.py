@@ -13,6 +13,8 @@ SENTENCE_END = "。！？；!?;"
 HEADING_MAX = 36
 OPENERS = "《“「『（("
 CLOSERS = "》”」』）)"
+# A full line of a hard-wrapped text may fall this many columns short (a word kept whole).
+WRAP_SLACK = 3
 # A quotation mark or bracket still open this many characters later was never closed.
 UNBALANCED_AFTER = 160
 
@@ -70,7 +72,7 @@ def looks_like_heading(paragraph: str) -> bool:
 
 def display_width(line: str) -> int:
     """Columns a line takes when printed: a Chinese character or full-width mark counts two."""
-    return sum(2 if ord(char) >= 0x2E80 else 1 for char in line)
+    return sum(2 if ord(char) >= 0x2E80 or 0x2010 <= ord(char) <= 0x206F else 1 for char in line)
 
 
 def wrap_width(lines: list[str]) -> int | None:
@@ -90,15 +92,23 @@ def wrap_width(lines: list[str]) -> int | None:
     return best if full >= 3 and full * 3 >= len(widths) else None
 
 
-def _is_cut(previous: str, following: str, width: int | None = None) -> bool:
-    """Did a page or line break cut `previous` in the middle of a sentence?"""
-    if _MARKER_START.match(following) or is_furniture(following):
+def _is_cut(previous: str, following: str, full_line: bool = False) -> bool:
+    """Did a page or line break cut `previous` in the middle of a sentence?
+
+    `full_line`: the line before was a full line of a hard-wrapped paragraph, which goes on in
+    the next line — unless its sentence ended and a numbered item begins.
+    """
+    if is_furniture(following):
         return False
-    if width and display_width(previous) >= width - 2:
-        return True  # a full line of a hard-wrapped paragraph goes on in the next
-    if previous.endswith(tuple(TERMINAL)) or len(previous) <= HEADING_MAX:
+    finished = previous.endswith(tuple(TERMINAL))
+    if not finished and full_line:
+        return True  # cut mid-sentence, even before "一、规范" that only looks like a marker
+    if not finished and len(previous) > HEADING_MAX:
+        # a long sentence left open goes on, unless a bare heading follows
+        return not looks_like_heading(following) or following.endswith(tuple(SENTENCE_END))
+    if _MARKER_START.match(following):
         return False
-    return not looks_like_heading(following) or following.endswith(tuple(SENTENCE_END))
+    return full_line
 
 
 def _glue(previous: str, following: str) -> str:
@@ -123,11 +133,11 @@ def paragraphs(text: str) -> list[str]:
         if not line:
             full = False
             continue
-        if result and _is_cut(result[-1], line, width if full else None):
+        if result and _is_cut(result[-1], line, full):
             result[-1] = _glue(result[-1], line)
         else:
             result.append(line)
-        full = width is not None and display_width(line) >= width - 2
+        full = width is not None and display_width(line) >= width - WRAP_SLACK
     return result
 
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
+from tasks.outline.bodies import without_notes
 from tasks.outline.markers import INLINE_FAMILIES, Marker, find_markers, ordinal_for
 from tasks.outline.text import looks_like_heading, sentences
 
@@ -26,6 +27,15 @@ class Node:
     parts: list[str] = field(default_factory=list)  # its own text, verbatim, marker included
     children: list[Node] = field(default_factory=list)
     repeats: set[str] = field(default_factory=set)  # its sentences that repeat earlier text
+
+    @property
+    def inline(self) -> bool:
+        """An item that lives inside its paragraph: 一是…二是…, or one begun mid-paragraph
+        ("存在的问题。其一，…；其二，…"). The next paragraph ends it unless it goes on with
+        the same list."""
+        return bool(self.marker) and (
+            self.marker.family in INLINE_FAMILIES or self.marker.start > 0
+        )
 
     @property
     def label(self) -> str:
@@ -54,13 +64,14 @@ def build_tree(body: list[str]) -> Node:
             root.children.append(heading)
             stack = [root, heading]
             continue
-        if lead:
-            # A new paragraph ends the items that live inside one paragraph (一是…二是…).
-            while stack[-1].marker and stack[-1].marker.family in INLINE_FAMILIES:
-                stack.pop()
-            # Text after a node's items is a conclusion: it stays in the full text only.
-            if not stack[-1].children:
-                stack[-1].parts.append(lead)
+        # A new paragraph ends the items that live inside one paragraph (一是…二是…), unless
+        # it goes straight on with their list.
+        going_on = markers and not lead and markers[0].family in _families(stack)
+        while stack[-1].inline and not going_on:
+            stack.pop()
+        # Text after a node's items is a conclusion: it stays in the full text only.
+        if lead and not stack[-1].children:
+            stack[-1].parts.append(lead)
         for index, marker in enumerate(markers):
             end = markers[index + 1].start if index + 1 < len(markers) else len(paragraph)
             siblings = [
@@ -74,6 +85,10 @@ def build_tree(body: list[str]) -> Node:
             stack[-1].children.append(node)
             stack.append(node)
     return root
+
+
+def _families(stack: list[Node]) -> set[str]:
+    return {node.marker.family for node in stack if node.marker}
 
 
 def own_sentences(node: Node) -> list[str]:
@@ -100,6 +115,8 @@ def mark_repeats(root: Node, warnings: list[dict[str, str]]) -> None:
             continue
         run: list[tuple[str, Node]] = []
         for sentence in own_sentences(node):
+            if not without_notes(sentence):
+                continue  # responsibility notes repeat by nature: （省总工会牵头，各市配合）
             grams = {sentence[i : i + 4] for i in range(len(sentence) - 3)}
             original = None
             if len(sentence) >= REPEAT_MIN_LENGTH:
