@@ -12,14 +12,18 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from tasks import notices, services
 from tasks.intake.importing import DocumentError, check_size, propose
 from tasks.intake.proposal import Proposal, outline_json
 
 BAD_INPUT = 2
-ROLES = {"lead": _lazy("lead"), "cooperating": _lazy("cooperating"), "mentioned": _lazy("named")}
+ROLES = {
+    "lead": gettext_lazy("lead"),
+    "cooperating": gettext_lazy("cooperating"),
+    "mentioned": gettext_lazy("named"),
+}
 
 
 class Command(BaseCommand):
