@@ -76,12 +76,19 @@ class Proposal:
             for child in item.children:
                 add(child, depth + 1, context)
 
-        for area in outline.areas:
-            nodes.append(Node(len(nodes) + 1, 0, area.ordinal, area.title, area.excerpt))
-            for item in area.measures:
-                add(item, 1, False)
-        for item in outline.context:
-            add(item, 0, True)
+        # Areas (with their measures) and background items in the order the document has them.
+        blocks: list[tuple[int, Area | Item]] = [
+            (_position(outline.text, area.excerpt or _first_excerpt(area)), area)
+            for area in outline.areas
+        ]
+        blocks += [(_position(outline.text, item.excerpt), item) for item in outline.context]
+        for _at, block in sorted(blocks, key=lambda pair: pair[0]):
+            if isinstance(block, Area):
+                nodes.append(Node(len(nodes) + 1, 0, block.ordinal, block.title, block.excerpt))
+                for item in block.measures:
+                    add(item, 1, False)
+            else:
+                add(block, 0, True)
         source = {
             "title": outline.title,
             "subtitle": outline.subtitle,
@@ -151,6 +158,23 @@ class Proposal:
             "context": sum(node.context for node in self.kept()),
             "dropped": sum(node.dropped for node in self.nodes),
         }
+
+    def possible(self) -> dict[int, set[str]]:
+        """The edits each node can take, so the page offers no button that can only fail."""
+        result: dict[int, set[str]] = {}
+        for index, node in enumerate(self.nodes):
+            edits = {"drop", "context"}
+            if self._sibling_before(index) is not None:
+                edits |= {"merge", "up", "indent"}
+            end = self._block_end(index)
+            if end < len(self.nodes) and self.nodes[end].depth == node.depth:
+                edits.add("down")
+            if node.depth > 0:
+                edits.add("outdent")
+            if len(sentences(node.excerpt)) > 1 or len(clauses(node.excerpt)) > 1:
+                edits.add("split")
+            result[node.key] = edits
+        return result
 
     def problems(self) -> dict[int, str]:
         """What stops the proposal from being imported, by node key (0: the whole)."""
@@ -374,6 +398,15 @@ def outline_json(outline: Outline) -> dict[str, Any]:
         ],
         "warnings": [notices.describe(warning) for warning in outline.warnings],
     }
+
+
+def _position(text: str, excerpt: str) -> int:
+    at = text.find(excerpt) if excerpt else -1
+    return at if at >= 0 else len(text)
+
+
+def _first_excerpt(area: Area) -> str:
+    return area.measures[0].excerpt if area.measures else ""
 
 
 def content_hash(text: str) -> str:

@@ -8,7 +8,8 @@ read is refused with a message that names the file, says what is wrong and what 
 
 Only the standard library is used: `zipfile` and `xml.etree.ElementTree` read a .docx, which
 is all a policy document needs (paragraphs and tables; not pictures, headers or footnotes).
-Automatic list numbers (Word's numbering, not typed) are not part of the text and are lost.
+Automatic list numbers (Word's numbering, not typed: "一、" "（一）" "1．" from word/numbering.xml)
+are not part of the text; they are counted as Word counts them and written before each paragraph.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from xml.etree import ElementTree
 
@@ -279,8 +280,9 @@ def _read_docx(name: str, data: bytes, max_bytes: int) -> str:
         if refusal is None or (refusal.code, refusal.params.get("kind")) == ("binary", "word"):
             refusal = _not_docx(name)  # an old .doc: the .docx message says what to do
         raise refusal
-    xml = _document_xml(name, data, min(UNPACK_RATIO * max_bytes, UNPACK_CEILING))
-    if b"<!DOCTYPE" in xml:  # Word never writes one; entities are only good for attacks
+    limit = min(UNPACK_RATIO * max_bytes, UNPACK_CEILING)
+    xml = _document_xml(name, data, limit)
+    if _has_doctype(xml):
         raise _not_docx(name)
     try:
         root = ElementTree.fromstring(xml)
@@ -290,11 +292,23 @@ def _read_docx(name: str, data: bytes, max_bytes: int) -> str:
     if namespace not in (W_MAIN, W_STRICT) or tag != "document":
         raise _not_docx(name)
     body = root.find(f"{{{namespace}}}body")
-    return "" if body is None else "\n".join(_Walker(namespace).blocks(body))
+    if body is None:
+        return ""
+    numbering = _Numbering.read(data, namespace, limit)
+    return "\n".join(_Walker(namespace, numbering).blocks(body))
 
 
 def _not_docx(name: str) -> DocumentError:
     return DocumentError("not_docx", name=name)
+
+
+# Word never writes a DOCTYPE; the entities one declares are only good for attacks. (A part in
+# UTF-16 would spell it with NULs, so that spelling is looked for too.)
+_DOCTYPES = tuple("<!DOCTYPE".encode(encoding) for encoding in ("utf-8", "utf-16-le", "utf-16-be"))
+
+
+def _has_doctype(xml: bytes) -> bool:
+    return any(doctype in xml for doctype in _DOCTYPES)
 
 
 def _document_xml(name: str, data: bytes, limit: int) -> bytes:
@@ -343,8 +357,9 @@ _WRAPPERS = frozenset({"sdt", "sdtContent", "customXml", "ins", "moveTo", "smart
 class _Walker:
     """The body's text in document order: a line per paragraph, table rows as plans write them."""
 
-    def __init__(self, namespace: str) -> None:
+    def __init__(self, namespace: str, numbering: _Numbering | None = None) -> None:
         self.w = namespace
+        self.numbering = numbering
 
     def _is(self, element: ElementTree.Element, *names: str) -> bool:
         namespace, tag = _split(element.tag)
@@ -370,11 +385,14 @@ class _Walker:
             if namespace != self.w or tag in _SKIPPED:
                 continue
             if tag == "p":
+                # A paragraph whose mark is deleted joins the next, whose mark (and number) stays.
+                deleted = self._mark_deleted(child)
+                label = "" if deleted else self.label(child)
                 first, *boxes = self.paragraph(child)
-                if self._mark_deleted(child):
+                if deleted:
                     carried += first
                 else:
-                    yield carried + first
+                    yield label + carried + first
                     carried = ""
                 yield from boxes
             elif tag == "tbl":
@@ -389,6 +407,12 @@ class _Walker:
 
     def _mark_deleted(self, paragraph: ElementTree.Element) -> bool:
         return paragraph.find(f"{{{self.w}}}pPr/{{{self.w}}}rPr/{{{self.w}}}del") is not None
+
+    def label(self, paragraph: ElementTree.Element) -> str:
+        """The paragraph's automatic number ("一、"), counted now: call once, in document order."""
+        if self.numbering is None:
+            return ""
+        return self.numbering.label(paragraph.find(f"{{{self.w}}}pPr"))
 
     def paragraph(self, paragraph: ElementTree.Element) -> list[str]:
         """The paragraph's line, then the lines of any text boxes anchored in it."""
@@ -469,6 +493,437 @@ def _join(parts: Iterable[str], joiner: str) -> str:
             text += joiner
         text += part
     return text
+
+
+# -- Word's automatic list numbering -----------------------------------------------------------
+
+NUMBERING_PART = "word/numbering.xml"
+STYLES_PART = "word/styles.xml"
+_LEVELS = 9  # w:ilvl runs from 0 to 8
+_NO_NUMBER = frozenset({"bullet", "none"})  # a bullet is not an ordinal; "none" shows nothing
+_PLACEHOLDER = re.compile(r"%([1-9])")  # %1…%9 in a w:lvlText: that level's current number
+
+
+@dataclass(frozen=True)
+class _Level:
+    """A w:lvl: how one level of a list counts and what its label looks like."""
+
+    start: int
+    format: str  # w:numFmt
+    text: str | None  # w:lvlText, "%1、"
+    restart: int | None  # w:lvlRestart: restart after this level (from 1); 0 never; None: any
+    legal: bool  # w:isLgl: every number in the label in digits
+    style: str  # w:pStyle: the paragraph style that puts a paragraph on this level
+
+
+@dataclass(frozen=True)
+class _List:
+    """A w:num: an abstract list's levels (with the num's overrides) and where it counts."""
+
+    counter: str  # the w:abstractNum whose count it shares with the other nums on it
+    levels: dict[int, _Level]
+    restarts: dict[int, int]  # overridden level → its number when the num first reaches it
+
+
+@dataclass(frozen=True)
+class _Style:
+    num_id: int | None
+    ilvl: int | None
+    based_on: str | None
+
+
+def _optional_parts(data: bytes, names: Iterable[str], limit: int) -> dict[str, bytes]:
+    """Those of the parts `names` that the .docx has and that unpack within `limit` bytes."""
+    parts: dict[str, bytes] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for part_name in names:
+                try:
+                    info = archive.getinfo(part_name)
+                    if info.file_size > limit:
+                        continue
+                    with archive.open(info) as part:
+                        xml = part.read(limit + 1)
+                except _BROKEN_ZIP:
+                    continue
+                if len(xml) <= limit:
+                    parts[part_name] = xml
+    except _BROKEN_ZIP:
+        pass
+    return parts
+
+
+def _optional_root(xml: bytes | None, namespace: str, tag: str) -> ElementTree.Element | None:
+    """A part's root element if it is a well-formed `tag` in `namespace`; else None."""
+    if xml is None or _has_doctype(xml):
+        return None
+    try:
+        root = ElementTree.fromstring(xml)
+    except (ElementTree.ParseError, ValueError):
+        return None
+    return root if root.tag == f"{{{namespace}}}{tag}" else None
+
+
+class _Numbering:
+    """Word's list numbers, counted paragraph by paragraph in document order.
+
+    As in Word, the nums (numId) that share an abstract list share its count, so a list split
+    over several nums runs on; a num with a level override (w:startOverride, or a w:lvl of its
+    own) restarts that level where the num first reaches it. A level restarts whenever a
+    shallower level of its list is used, unless its w:lvlRestart says otherwise. A paragraph
+    takes its numbering from its own w:numPr, else from its style's (through w:basedOn); numId 0
+    means not numbered. Anything missing or malformed in the parts just means no number.
+    """
+
+    def __init__(
+        self,
+        namespace: str,
+        numbering: ElementTree.Element | None,
+        styles: ElementTree.Element | None,
+    ) -> None:
+        self.w = namespace
+        self.styles: dict[str, _Style] = {}
+        self.default_style: str | None = None
+        if styles is not None:
+            self._read_styles(styles)
+        self.lists: dict[int, _List] = {} if numbering is None else self._read_lists(numbering)
+        self.counts: dict[str, list[int | None]] = {}  # by abstract list, a number per level
+        self.reached: set[tuple[int, int]] = set()  # (numId, ilvl) already counted
+
+    @classmethod
+    def read(cls, data: bytes, namespace: str, limit: int) -> _Numbering | None:
+        """The numbering of a .docx whose document.xml has been read; None if it has none."""
+        parts = _optional_parts(data, (NUMBERING_PART, STYLES_PART), limit)
+        numbering = _optional_root(parts.get(NUMBERING_PART), namespace, "numbering")
+        if numbering is None:
+            return None
+        return cls(
+            namespace, numbering, _optional_root(parts.get(STYLES_PART), namespace, "styles")
+        )
+
+    # -- reading the parts ---------------------------------------------------------------------
+
+    def _q(self, path: str) -> str:
+        """An ElementTree path "numPr/numId" in the w: namespace."""
+        return "/".join(f"{{{self.w}}}{step}" for step in path.split("/"))
+
+    def _int(
+        self, parent: ElementTree.Element | None, path: str, attribute: str = "val"
+    ) -> int | None:
+        """The integer in the w:val (or another attribute) of `path` under `parent`, or None."""
+        element = parent if parent is None or not path else parent.find(self._q(path))
+        if element is None:
+            return None
+        try:
+            return int(element.get(f"{{{self.w}}}{attribute}", ""))
+        except ValueError:
+            return None
+
+    def _str(self, parent: ElementTree.Element, path: str) -> str | None:
+        element = parent.find(self._q(path))
+        return None if element is None else element.get(f"{{{self.w}}}val")
+
+    def _read_styles(self, root: ElementTree.Element) -> None:
+        for style in root.findall(self._q("style")):
+            style_id = style.get(f"{{{self.w}}}styleId")
+            if not style_id or style_id in self.styles:
+                continue
+            numbering = style.find(self._q("pPr/numPr"))
+            self.styles[style_id] = _Style(
+                self._int(numbering, "numId"),
+                self._int(numbering, "ilvl"),
+                self._str(style, "basedOn"),
+            )
+            is_default = style.get(f"{{{self.w}}}default") in ("1", "true", "on")
+            if is_default and style.get(f"{{{self.w}}}type", "paragraph") == "paragraph":
+                self.default_style = self.default_style or style_id
+
+    def _level(self, lvl: ElementTree.Element) -> _Level:
+        number_format = self._str(lvl, "numFmt")
+        if number_format is None:  # Word 2010 writes a custom format with a fallback
+            fallback = lvl.find(f"{{{MC}}}AlternateContent/{{{MC}}}Fallback/{self._q('numFmt')}")
+            if fallback is not None:
+                number_format = fallback.get(f"{{{self.w}}}val")
+        legal = lvl.find(self._q("isLgl"))
+        start = self._int(lvl, "start")
+        return _Level(
+            start=0 if start is None else start,  # as the standard says, though Word writes one
+            format=number_format or "decimal",
+            text=self._str(lvl, "lvlText"),
+            restart=self._int(lvl, "lvlRestart"),
+            legal=legal is not None and self._on(legal),
+            style=self._str(lvl, "pStyle") or "",
+        )
+
+    def _on(self, element: ElementTree.Element) -> bool:
+        """An on/off property: on unless its w:val says off."""
+        return element.get(f"{{{self.w}}}val", "1") not in ("0", "false", "off")
+
+    def _levels(self, parent: ElementTree.Element) -> dict[int, _Level]:
+        levels: dict[int, _Level] = {}
+        for lvl in parent.findall(self._q("lvl")):
+            ilvl = self._int(lvl, "", "ilvl")
+            if ilvl is not None and 0 <= ilvl < _LEVELS and ilvl not in levels:
+                levels[ilvl] = self._level(lvl)
+        return levels
+
+    def _read_lists(self, root: ElementTree.Element) -> dict[int, _List]:
+        abstracts: dict[str, tuple[dict[int, _Level], str | None]] = {}
+        for abstract in root.findall(self._q("abstractNum")):
+            abstract_id = abstract.get(f"{{{self.w}}}abstractNumId")
+            if abstract_id is not None and abstract_id not in abstracts:
+                abstracts[abstract_id] = (
+                    self._levels(abstract),
+                    self._str(abstract, "numStyleLink"),
+                )
+        nums: dict[int, tuple[str, ElementTree.Element]] = {}
+        for num in root.findall(self._q("num")):
+            num_id, abstract_id = self._int(num, "", "numId"), self._str(num, "abstractNumId")
+            if num_id is not None and abstract_id is not None and num_id not in nums:
+                nums[num_id] = (abstract_id, num)
+        lists: dict[int, _List] = {}
+        for num_id, (abstract_id, num) in nums.items():
+            counter = self._through_style_links(abstract_id, abstracts, nums)
+            if counter is None:
+                continue
+            levels = dict(abstracts[counter][0])
+            restarts: dict[int, int] = {}
+            for override in num.findall(self._q("lvlOverride")):
+                ilvl = self._int(override, "", "ilvl")
+                if ilvl is None or not 0 <= ilvl < _LEVELS:
+                    continue
+                lvl = override.find(self._q("lvl"))
+                if lvl is not None:
+                    levels[ilvl] = self._level(lvl)
+                start = self._int(override, "startOverride")
+                if start is None and lvl is not None:
+                    start = levels[ilvl].start
+                if start is not None:
+                    restarts[ilvl] = start
+            lists[num_id] = _List(counter, levels, restarts)
+        return lists
+
+    def _through_style_links(
+        self,
+        abstract_id: str,
+        abstracts: dict[str, tuple[dict[int, _Level], str | None]],
+        nums: dict[int, tuple[str, ElementTree.Element]],
+    ) -> str | None:
+        """The abstract list that defines the levels: a list style's w:numStyleLink is followed
+        to the num its style names and on to that num's abstract list."""
+        seen = set()
+        while abstract_id in abstracts and abstract_id not in seen:
+            seen.add(abstract_id)
+            link = abstracts[abstract_id][1]
+            num_id = None if link is None else self._style_numbering(link)[0]
+            if num_id is None or num_id not in nums:
+                return abstract_id
+            abstract_id = nums[num_id][0]
+        return abstract_id if abstract_id in abstracts else None
+
+    def _style_numbering(self, style_id: str | None) -> tuple[int | None, int | None]:
+        """The (numId, ilvl) a style gives, itself or through the styles it is based on."""
+        seen = set()
+        while style_id is not None and style_id not in seen:
+            seen.add(style_id)
+            style = self.styles.get(style_id)
+            if style is None:
+                break
+            if style.num_id is not None:
+                return style.num_id, style.ilvl
+            style_id = style.based_on
+        return None, None
+
+    # -- counting ------------------------------------------------------------------------------
+
+    def label(self, properties: ElementTree.Element | None) -> str:
+        """The number of a paragraph with these w:pPr ("" if none), counted in its list."""
+        found = self._numbered(properties)
+        if found is None:
+            return ""
+        num_id, ilvl = found
+        numbered = self.lists[num_id]
+        counts = self.counts.setdefault(numbered.counter, [None] * _LEVELS)
+        current = counts[ilvl]
+        if (num_id, ilvl) not in self.reached and ilvl in numbered.restarts:
+            counts[ilvl] = numbered.restarts[ilvl]
+        else:
+            counts[ilvl] = numbered.levels[ilvl].start if current is None else current + 1
+        self.reached.add((num_id, ilvl))
+        for deeper in range(ilvl + 1, _LEVELS):
+            level = numbered.levels.get(deeper)
+            after = None if level is None else level.restart
+            if after is None or ilvl < after:  # lvlRestart counts levels from 1; 0 is never
+                counts[deeper] = None
+        return self._render(numbered, ilvl, counts)
+
+    def _numbered(self, properties: ElementTree.Element | None) -> tuple[int, int] | None:
+        """The paragraph's (numId, ilvl), if it is in a list this document defines."""
+        numbering = None if properties is None else properties.find(self._q("numPr"))
+        num_id, ilvl = self._int(numbering, "numId"), self._int(numbering, "ilvl")
+        if num_id is None:
+            style = None if properties is None else self._str(properties, "pStyle")
+            style = style or self.default_style
+            num_id, style_ilvl = self._style_numbering(style)
+            numbered = self.lists.get(num_id) if num_id is not None else None
+            if ilvl is None:
+                ilvl = style_ilvl
+            if ilvl is None and numbered is not None:  # a heading style tied to a list level
+                ilvl = next((i for i, lvl in numbered.levels.items() if lvl.style == style), None)
+        if num_id is None or num_id == 0 or num_id not in self.lists:
+            return None
+        ilvl = 0 if ilvl is None else ilvl
+        if ilvl not in self.lists[num_id].levels:
+            return None
+        return num_id, ilvl
+
+    def _render(self, numbered: _List, ilvl: int, counts: list[int | None]) -> str:
+        """The level's w:lvlText with each %n replaced by level n's number in its own format."""
+        level = numbered.levels[ilvl]
+        if level.format in _NO_NUMBER or not level.text:
+            return ""
+
+        def number(match: re.Match[str]) -> str:
+            index = int(match.group(1)) - 1
+            shown = numbered.levels.get(index)
+            if shown is None:
+                return ""
+            value = counts[index]
+            value = shown.start if value is None else value
+            if level.legal and shown.format not in _NO_NUMBER:
+                return str(value)
+            return _format_number(value, shown.format)
+
+        return _PLACEHOLDER.sub(number, level.text)
+
+
+# Number formats (w:numFmt) ------------------------------------------------------------------
+
+_CHINESE_DIGITS = "零一二三四五六七八九"
+_CHINESE_UNITS = ("", "十", "百", "千")
+_LEGAL_SIMPLIFIED = "零壹贰叁肆伍陆柒捌玖"  # 大写数字
+_LEGAL_TRADITIONAL = "零壹貳參肆伍陸柒捌玖"
+_LEGAL_UNITS = ("", "拾", "佰", "仟")
+_GROUPS = ("", "万", "亿")
+_STEMS = "甲乙丙丁戊己庚辛壬癸"  # 天干
+_BRANCHES = "子丑寅卯辰巳午未申酉戌亥"  # 地支
+_ROMAN = (
+    (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+    (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
+)  # fmt: skip
+_FULL_WIDTH = str.maketrans("0123456789-", "０１２３４５６７８９－")
+_IDEOGRAPH_DIGITS = str.maketrans("0123456789", "〇一二三四五六七八九")
+
+
+def _chinese(n: int, digits: str, units: tuple[str, ...], *, ten: bool = False) -> str | None:
+    """n in Chinese numerals: 十一, 二十, 一百零五, 一万零一十; 一十一 only when `ten`."""
+    if not 0 < n < 10**12:
+        return "〇" if n == 0 else None
+    groups = []  # of four digits, the lowest first
+    while n:
+        n, group = divmod(n, 10000)
+        groups.append(group)
+    text = ""
+    zero = False  # a zero is pending: written before the next digit that is not one
+    for index in reversed(range(len(groups))):
+        group = groups[index]
+        if group == 0:
+            zero = zero or bool(text)
+            continue
+        for position in (3, 2, 1, 0):
+            digit = group // 10**position % 10
+            if digit == 0:
+                zero = zero or bool(text)
+                continue
+            if zero:
+                text += digits[0]
+                zero = False
+            text += digits[digit] + units[position]
+        text += _GROUPS[index]
+    if not ten and text.startswith(digits[1] + units[1]):
+        text = text[1:]
+    return text
+
+
+def _in_range(first: int, last: int, base: int, n: int) -> str | None:
+    """Character `base` for `first`, the next for the next number… up to `last`."""
+    return chr(base + n - first) if first <= n <= last else None
+
+
+def _enclosed_circle(n: int) -> str | None:
+    return (
+        _in_range(1, 20, 0x2460, n)  # ① … ⑳
+        or _in_range(21, 35, 0x3251, n)  # ㉑ … ㉟
+        or _in_range(36, 50, 0x32B1, n)  # ㊱ … ㊿
+    )
+
+
+def _letters(n: int, first: str) -> str | None:
+    """a … z, then aa … zz, aaa …: as Word letters a list."""
+    if not 0 < n <= 26 * 30:
+        return None
+    times, index = divmod(n - 1, 26)
+    return chr(ord(first) + index) * (times + 1)
+
+
+def _roman(n: int, *, upper: bool) -> str | None:
+    if not 0 < n < 4000:
+        return None
+    text = ""
+    for value, numeral in _ROMAN:
+        count, n = divmod(n, value)
+        text += numeral * count
+    return text if upper else text.lower()
+
+
+def _cycle(symbols: str, n: int) -> str | None:
+    return symbols[(n - 1) % len(symbols)] if n > 0 else None
+
+
+def _counting(n: int) -> str | None:
+    return _chinese(n, _CHINESE_DIGITS, _CHINESE_UNITS)
+
+
+_FORMATS: dict[str, Callable[[int], str | None]] = {
+    "decimal": str,
+    "decimalHalfWidth": str,
+    "decimalZero": lambda n: f"{n:02d}" if n >= 0 else None,
+    "decimalFullWidth": lambda n: str(n).translate(_FULL_WIDTH),
+    "decimalFullWidth2": lambda n: str(n).translate(_FULL_WIDTH),
+    "numberInDash": lambda n: f"- {n} -",
+    "decimalEnclosedCircle": _enclosed_circle,
+    "decimalEnclosedCircleChinese": _enclosed_circle,
+    "decimalEnclosedFullstop": lambda n: _in_range(1, 20, 0x2488, n),  # ⒈
+    "decimalEnclosedParen": lambda n: _in_range(1, 20, 0x2474, n),  # ⑴
+    "ideographEnclosedCircle": lambda n: _in_range(1, 10, 0x3280, n),  # ㊀
+    "chineseCounting": _counting,
+    "chineseCountingThousand": _counting,
+    "japaneseCounting": _counting,
+    "taiwaneseCounting": _counting,
+    "taiwaneseCountingThousand": _counting,
+    "ideographDigital": lambda n: str(n).translate(_IDEOGRAPH_DIGITS),  # 一〇
+    "taiwaneseDigital": lambda n: str(n).translate(_IDEOGRAPH_DIGITS),
+    "chineseLegalSimplified": lambda n: _chinese(n, _LEGAL_SIMPLIFIED, _LEGAL_UNITS, ten=True),
+    "ideographLegalTraditional": lambda n: _chinese(n, _LEGAL_TRADITIONAL, _LEGAL_UNITS, ten=True),
+    "ideographTraditional": lambda n: _cycle(_STEMS, n),  # 甲乙丙丁…
+    "ideographZodiac": lambda n: _cycle(_BRANCHES, n),  # 子丑寅卯…
+    "ideographZodiacTraditional": lambda n: (
+        _STEMS[(n - 1) % 10] + _BRANCHES[(n - 1) % 12] if n > 0 else None  # 甲子, 乙丑…
+    ),
+    "lowerLetter": lambda n: _letters(n, "a"),
+    "upperLetter": lambda n: _letters(n, "A"),
+    "lowerRoman": lambda n: _roman(n, upper=False),
+    "upperRoman": lambda n: _roman(n, upper=True),
+}
+
+
+def _format_number(n: int, number_format: str) -> str:
+    """n as a w:numFmt shows it; a format this reader does not know (or cannot show n in) in
+    digits, which still says where the paragraph is in its list."""
+    if number_format in _NO_NUMBER:
+        return ""
+    formatter = _FORMATS.get(number_format)
+    return (formatter(n) if formatter else None) or str(n)
 
 
 # -- a plan's task table, written out as the plan's prose would -------------------------------

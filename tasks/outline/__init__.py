@@ -286,6 +286,7 @@ def title_of(text: str) -> str:
 
 
 def _title(text: str) -> str:
+    text = text.split("\n\n", 1)[0]  # its first paragraph: a heading with text below it
     first = without_notes((sentences(text) or [text])[0]).rstrip("。；;！!？?，,")
     if len(first) <= TITLE_MAX:
         return first

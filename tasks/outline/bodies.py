@@ -223,8 +223,12 @@ def without_notes(text: str) -> str:
 def _note_mentions(text: str) -> list[BodyMention]:
     mentions = []
     for note in _NOTE.finditer(text):
+        # （省总工会负责）: with no 牵头 in the note, the body simply responsible leads
+        led = "牵头" in note["note"]
         for part in _NOTE_ROLE.finditer(note["note"]):
-            role = LEAD if part["role"] == "牵头" else COOPERATING
+            sole = part["role"] == "负责" and not led
+            role = LEAD if part["role"] == "牵头" or sole else COOPERATING
+            led = led or sole
             for name in _NAME_SPLIT.split(part["names"]):
                 name = name.strip()
                 if name and _ORG_SUFFIX.search(name):

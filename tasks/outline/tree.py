@@ -5,6 +5,7 @@ Also the checks that walk it: repeated passages and skipped or backward numbers.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -108,8 +109,13 @@ def _covered(sentence: str, earlier: str) -> bool:
 
 
 def mark_repeats(root: Node, warnings: list[dict[str, str]]) -> None:
-    """Find sentences that repeat earlier text almost word for word (第五 repeating 第三)."""
-    seen: list[tuple[str, Node, set[str]]] = []  # sentence, its node, its 4-grams
+    """Find sentences that repeat earlier text almost word for word (第五 repeating 第三).
+
+    Earlier sentences are indexed by their 4-character pieces, so each sentence is compared
+    only with those sharing at least half of its pieces: linear in the document, not quadratic.
+    """
+    seen: list[tuple[str, Node]] = []  # sentence, its node
+    index: dict[str, list[int]] = {}  # 4-gram → the earlier sentences holding it
     for node in _walk(root):
         if node is root:
             continue
@@ -120,8 +126,10 @@ def mark_repeats(root: Node, warnings: list[dict[str, str]]) -> None:
             grams = {sentence[i : i + 4] for i in range(len(sentence) - 3)}
             original = None
             if len(sentence) >= REPEAT_MIN_LENGTH:
-                for earlier, earlier_node, earlier_grams in seen:
-                    if len(grams & earlier_grams) * 2 >= len(grams) and _covered(sentence, earlier):
+                shared = Counter(at for gram in grams for at in index.get(gram, ()))
+                for at, count in sorted(shared.items()):
+                    earlier, earlier_node = seen[at]
+                    if count * 2 >= len(grams) and _covered(sentence, earlier):
                         original = earlier_node
                         break
             if original is not None:
@@ -130,7 +138,9 @@ def mark_repeats(root: Node, warnings: list[dict[str, str]]) -> None:
             else:
                 _warn_repeat(node, run, warnings)
                 run = []
-                seen.append((sentence, node, grams))
+                for gram in grams:
+                    index.setdefault(gram, []).append(len(seen))
+                seen.append((sentence, node))
         _warn_repeat(node, run, warnings)
 
 

@@ -67,6 +67,7 @@ def document_preview(request: HttpRequest) -> HttpResponse:
             messages.info(request, _("The proposal was discarded; nothing was imported."))
             return redirect("tasks:document_import")
         _read_titles(request, proposal)
+        refused = False
         if operation == "confirm":
             problems = proposal.problems()
             if not problems:
@@ -74,22 +75,27 @@ def document_preview(request: HttpRequest) -> HttpResponse:
         elif operation != "save":
             try:
                 proposal.apply(operation, int(key) if key.isdigit() else -1)
-            except EditRefused as refused:
-                messages.error(request, str(refused))
+            except EditRefused as error:
+                messages.error(request, str(error))
+                refused = True
         request.session[SESSION_KEY] = proposal.to_data()
         if not problems:
-            anchor = f"#node-{key}" if key.isdigit() else ""
+            # back to the row just changed; to the top, where the message is, when refused
+            anchor = f"#node-{key}" if key.isdigit() and not refused else ""
             return redirect(reverse("tasks:document_preview") + anchor)
     existing = services.matching_source(
         content_hash=proposal.source["content_hash"],
         file_name=proposal.source["file_name"],
         title=proposal.source["title"],
     )
+    possible = proposal.possible()
     context = {
         "proposal": proposal,
         "counts": proposal.counts(),
         "problems": problems,
-        "rows": [(node, problems.get(node.key, "")) for node in proposal.nodes],
+        "rows": [
+            (node, problems.get(node.key, ""), possible[node.key]) for node in proposal.nodes
+        ],
         "existing": existing,
         "warnings": _warning_messages(proposal),
     }

@@ -1,0 +1,32 @@
+/* A form that may take a while (reading an uploaded document, importing it) says so.
+ *
+ * When a button marked data-busy submits a form with data-busy-message, the message appears in
+ * the form's [data-busy-status] element (an aria-live region) and the form's buttons are
+ * disabled, so a second click does not send it again. Other buttons submit as usual; without
+ * JavaScript every form simply submits.
+ */
+(function () {
+  "use strict";
+
+  document.querySelectorAll("form[data-busy-message]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      const button = event.submitter;
+      if (!button || !("busy" in button.dataset)) {
+        return; // the small editing buttons answer at once
+      }
+      const status = form.querySelector("[data-busy-status]");
+      if (status) {
+        status.textContent = form.dataset.busyMessage;
+        status.hidden = false;
+      }
+      form.setAttribute("aria-busy", "true");
+      form.querySelectorAll("button[type=submit]").forEach(function (other) {
+        if (other !== button) {
+          other.disabled = true;
+        }
+      });
+      // disabling the pressed button now would drop its name=value from the submission
+      window.setTimeout(function () { button.disabled = true; }, 0);
+    });
+  });
+})();
