@@ -318,6 +318,7 @@ class DocumentUploadForm(forms.Form):
     """A policy document to break into measures: .txt (any common Chinese encoding) or .docx."""
 
     file = forms.FileField(
+        allow_empty_file=True,  # an empty file gets the reader's message, which names it
         label=gettext_lazy("Document (.txt or .docx)"),
         help_text=gettext_lazy(
             "A text file in any common Chinese encoding, or a Word document (.docx)."

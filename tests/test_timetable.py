@@ -446,10 +446,10 @@ def test_timetable_costs_a_fixed_number_of_queries(
     coordinator_client, on_today, django_assert_max_num_queries, measures
 ):
     _plan(measures)
-    # session, user, the user's roles; the filter form's areas, lead bodies, bodies and
-    # owners; measures with their areas, sources, lead bodies and owners; their milestones;
+    # session, user, the user's roles; the filter form's sources, areas, lead bodies, bodies
+    # and owners; measures with their areas, sources, lead bodies and owners; their milestones;
     # and the savepoint pair of ATOMIC_REQUESTS
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         response = coordinator_client.get(URL, {"zoom": "quarter"})
     html = response.content.decode()
     assert len(_rows(html)) == measures

@@ -11,6 +11,7 @@ cadre confirms, and nothing is written before.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -78,10 +79,17 @@ class Proposal:
 
         # Areas (with their measures) and background items in the order the document has them.
         blocks: list[tuple[int, Area | Item]] = [
-            (_position(outline.text, area.excerpt or _first_excerpt(area)), area)
-            for area in outline.areas
+            *zip(
+                _positions(outline.text, map(_excerpt_of, outline.areas)),
+                outline.areas,
+                strict=True,
+            ),
+            *zip(
+                _positions(outline.text, (i.excerpt for i in outline.context)),
+                outline.context,
+                strict=True,
+            ),
         ]
-        blocks += [(_position(outline.text, item.excerpt), item) for item in outline.context]
         for _at, block in sorted(blocks, key=lambda pair: pair[0]):
             if isinstance(block, Area):
                 nodes.append(Node(len(nodes) + 1, 0, block.ordinal, block.title, block.excerpt))
@@ -148,7 +156,24 @@ class Proposal:
     # ---- reading ------------------------------------------------------------------------
 
     def kept(self) -> list[Node]:
-        return [node for node in self.nodes if not node.dropped]
+        """The nodes to import: neither dropped nor under a dropped one."""
+        kept, dropped_at = [], None  # the depth of the dropped node whose subtree we are in
+        for node in self.nodes:
+            if dropped_at is not None and node.depth > dropped_at:
+                continue
+            dropped_at = node.depth if node.dropped else None
+            if not node.dropped:
+                kept.append(node)
+        return kept
+
+    def _under_dropped(self, index: int) -> bool:
+        depth = self.nodes[index].depth
+        for before in range(index - 1, -1, -1):
+            if self.nodes[before].depth < depth:
+                if self.nodes[before].dropped:
+                    return True
+                depth = self.nodes[before].depth
+        return False
 
     def counts(self) -> dict[str, int]:
         kept = [node for node in self.kept() if not node.context]
@@ -163,9 +188,15 @@ class Proposal:
         """The edits each node can take, so the page offers no button that can only fail."""
         result: dict[int, set[str]] = {}
         for index, node in enumerate(self.nodes):
+            if self._under_dropped(index):
+                result[node.key] = set()  # restore the item above first
+                continue
             edits = {"drop", "context"}
-            if self._sibling_before(index) is not None:
-                edits |= {"merge", "up", "indent"}
+            before = self._sibling_before(index)
+            if before is not None:
+                edits.add("up")
+                if not self.nodes[before].dropped:
+                    edits |= {"merge", "indent"}
             end = self._block_end(index)
             if end < len(self.nodes) and self.nodes[end].depth == node.depth:
                 edits.add("down")
@@ -254,6 +285,8 @@ class Proposal:
         if before is None:
             raise EditRefused(_("There is no item before this one at its level to merge with."))
         node, target = self.nodes[index], self.nodes[before]
+        if target.dropped:
+            raise EditRefused(_("The item above is dropped: restore it first."))
         target.excerpt = self._joined(target.excerpt, node.excerpt)
         target.bodies = _merged_bodies(target.bodies, node.bodies)
         target.deadline = target.deadline or node.deadline
@@ -262,10 +295,14 @@ class Proposal:
     def _joined(self, first: str, second: str) -> str:
         """The source text from the first passage to the end of the second, verbatim."""
         text = self.source["text"]
-        start = text.find(first) if first else -1
-        end = text.find(second, start + len(first)) if second and start >= 0 else -1
-        if start >= 0 and end >= 0:
-            return text[start : end + len(second)]
+        spans = [
+            (at, at + len(part))
+            for part in (first, second)
+            if part and (at := text.find(part)) >= 0
+        ]
+        if len(spans) == len([part for part in (first, second) if part]) and spans:
+            # whichever comes first in the document (the item above may have been moved up)
+            return text[min(a for a, _ in spans) : max(b for _, b in spans)]
         return "\n\n".join(part for part in (first, second) if part)
 
     def split(self, key: int) -> None:
@@ -315,10 +352,13 @@ class Proposal:
     def indent(self, key: int) -> None:
         """Make the node a sub-item of the one before it (an area becomes a measure)."""
         index = self._index(key)
-        if self._sibling_before(index) is None:
+        before = self._sibling_before(index)
+        if before is None:
             raise EditRefused(
                 _("Only an item with another item before it at its level can go under it.")
             )
+        if self.nodes[before].dropped:
+            raise EditRefused(_("The item above is dropped: restore it first."))
         for node in self.nodes[index : self._block_end(index)]:
             node.depth += 1
 
@@ -361,6 +401,8 @@ class Proposal:
         }
         if operation not in actions:
             raise EditRefused(_("Unknown change; reload the page."))
+        if self._under_dropped(self._index(key)):
+            raise EditRefused(_("An item above this one is dropped: restore that one first."))
         actions[operation](key)
         self.normalise()
 
@@ -400,13 +442,20 @@ def outline_json(outline: Outline) -> dict[str, Any]:
     }
 
 
-def _position(text: str, excerpt: str) -> int:
-    at = text.find(excerpt) if excerpt else -1
-    return at if at >= 0 else len(text)
+def _positions(text: str, excerpts: Iterable[str]) -> list[int]:
+    """Where each of a run of excerpts (in document order) stands: each found after the last."""
+    positions, cursor = [], 0
+    for excerpt in excerpts:
+        at = text.find(excerpt, cursor) if excerpt else -1
+        if at < 0 and excerpt:
+            at = text.find(excerpt)
+        positions.append(at if at >= 0 else cursor)
+        cursor = max(cursor, at)
+    return positions
 
 
-def _first_excerpt(area: Area) -> str:
-    return area.measures[0].excerpt if area.measures else ""
+def _excerpt_of(area: Area) -> str:
+    return area.excerpt or (area.measures[0].excerpt if area.measures else "")
 
 
 def content_hash(text: str) -> str:

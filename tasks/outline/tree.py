@@ -129,6 +129,8 @@ def mark_repeats(root: Node, warnings: list[dict[str, str]]) -> None:
                 shared = Counter(at for gram in grams for at in index.get(gram, ()))
                 for at, count in sorted(shared.items()):
                     earlier, earlier_node = seen[at]
+                    if earlier_node is node:
+                        continue  # a sentence said twice in one item is not a repeated passage
                     if count * 2 >= len(grams) and _covered(sentence, earlier):
                         original = earlier_node
                         break

@@ -93,9 +93,7 @@ def document_preview(request: HttpRequest) -> HttpResponse:
         "proposal": proposal,
         "counts": proposal.counts(),
         "problems": problems,
-        "rows": [
-            (node, problems.get(node.key, ""), possible[node.key]) for node in proposal.nodes
-        ],
+        "rows": [(node, problems.get(node.key, ""), possible[node.key]) for node in proposal.nodes],
         "existing": existing,
         "warnings": _warning_messages(proposal),
     }

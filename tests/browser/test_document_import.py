@@ -86,30 +86,31 @@ def test_gbk_text_rename_drop_confirm(live_server, page, coordinator, console_er
     log_in(page, base, "gaigeban")
     upload(page, base, plan, "gbk")
 
-    # the proposal: 2 areas, 21 measures (sub-measures included), 一、总体要求 as background
+    # the proposal, in document order: 一、总体要求 as background (row 1), then 2 areas and
+    # 21 measures (sub-measures included)
     expect(page.locator("li.proposal-node")).to_have_count(24)
     expect(page.locator("li.proposal-node.is-area")).to_have_count(2)
     expect(page.locator("li.proposal-node.is-context")).to_have_count(1)
     expect(page.locator("#source-title")).to_have_value("江南省产业工人技能提升行动实施方案")
     expect(page.locator(".upload-summary")).to_contain_text("实施方案.txt")
-    expect(title_of_node(page, 1)).to_have_value("主要任务")
-    expect(title_of_node(page, 7)).to_have_value("全面推行企业新型学徒制")
-    expect(title_of_node(page, 8)).to_have_value("开展职工数字技能提升行动")
-    expect(node(page, 7).locator(".node-bodies")).to_contain_text("省人社厅")
+    expect(title_of_node(page, 2)).to_have_value("主要任务")
+    expect(title_of_node(page, 8)).to_have_value("全面推行企业新型学徒制")
+    expect(title_of_node(page, 9)).to_have_value("开展职工数字技能提升行动")
+    expect(node(page, 8).locator(".node-bodies")).to_contain_text("省人社厅")
     shot(page, "import-preview-gbk")
     assert not Measure.objects.exists()  # nothing is written before confirming
 
     # rename one measure, then drop another: the typed title survives the drop's round trip
-    title_of_node(page, 7).fill(RENAMED)
-    page.locator('button[name="op"][value="drop:8"]').click()
-    expect(page).to_have_url(re.compile(r"/import/preview#node-8$"))
-    expect(node(page, 8)).to_have_class(re.compile(r"\bis-dropped\b"))
-    expect(title_of_node(page, 8)).to_be_disabled()
-    expect(node(page, 8).locator('button[value="drop:8"]')).to_be_visible()  # to restore it
-    expect(node(page, 8).locator('button[value="merge:8"]')).to_have_count(0)
-    expect(title_of_node(page, 7)).to_have_value(RENAMED)
-    expect(node(page, 7)).not_to_have_class(re.compile(r"\bis-dropped\b"))
-    node(page, 6).evaluate("row => row.scrollIntoView()")
+    title_of_node(page, 8).fill(RENAMED)
+    page.locator('button[name="op"][value="drop:9"]').click()
+    expect(page).to_have_url(re.compile(r"/import/preview#node-9$"))
+    expect(node(page, 9)).to_have_class(re.compile(r"\bis-dropped\b"))
+    expect(title_of_node(page, 9)).to_be_disabled()
+    expect(node(page, 9).locator('button[value="drop:9"]')).to_be_visible()  # to restore it
+    expect(node(page, 9).locator('button[value="merge:9"]')).to_have_count(0)
+    expect(title_of_node(page, 8)).to_have_value(RENAMED)
+    expect(node(page, 8)).not_to_have_class(re.compile(r"\bis-dropped\b"))
+    node(page, 7).evaluate("row => row.scrollIntoView()")
     shot(page, "import-preview-gbk-edited")
     assert not Measure.objects.exists()
 
