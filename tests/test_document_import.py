@@ -1039,3 +1039,18 @@ def test_a_heading_quoted_earlier_keeps_its_area_in_place():
     assert [area.title for area in proposal.to_outline().areas] == [
         area.title for area in outline.areas
     ]
+
+
+def test_measures_and_background_items_do_not_mix():
+    proposal = small_proposal()
+    proposal.apply("context", 3)  # 规范工会换届 becomes background
+    assert not {"merge", "indent"} & proposal.possible()[4]
+    before = proposal.to_data()
+    for operation in ("merge", "indent"):
+        with pytest.raises(EditRefused):
+            proposal.apply(operation, 4)  # 加强经费管理 into / under the background item
+    assert proposal.to_data() == before
+    assert [m.title for m in proposal.to_outline().areas[0].measures] == [
+        "健全基层组织",
+        "加强经费管理",
+    ]

@@ -195,7 +195,8 @@ class Proposal:
             before = self._sibling_before(index)
             if before is not None:
                 edits.add("up")
-                if not self.nodes[before].dropped:
+                target = self.nodes[before]
+                if not target.dropped and target.context == node.context:
                     edits |= {"merge", "indent"}
             end = self._block_end(index)
             if end < len(self.nodes) and self.nodes[end].depth == node.depth:
@@ -287,6 +288,8 @@ class Proposal:
         node, target = self.nodes[index], self.nodes[before]
         if target.dropped:
             raise EditRefused(_("The item above is dropped: restore it first."))
+        if target.context != node.context:
+            raise EditRefused(_("A measure and a background item cannot be merged."))
         target.excerpt = self._joined(target.excerpt, node.excerpt)
         target.bodies = _merged_bodies(target.bodies, node.bodies)
         target.deadline = target.deadline or node.deadline
@@ -359,6 +362,8 @@ class Proposal:
             )
         if self.nodes[before].dropped:
             raise EditRefused(_("The item above is dropped: restore it first."))
+        if self.nodes[before].context != self.nodes[index].context:
+            raise EditRefused(_("A measure cannot go under a background item."))
         for node in self.nodes[index : self._block_end(index)]:
             node.depth += 1
 
