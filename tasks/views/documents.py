@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from tasks import notices, permissions, services
+from tasks import notices, permissions
 from tasks.forms import DocumentUploadForm
 from tasks.intake import importing
 from tasks.intake.proposal import EditRefused, Proposal
@@ -83,11 +83,7 @@ def document_preview(request: HttpRequest) -> HttpResponse:
             # back to the row just changed; to the top, where the message is, when refused
             anchor = f"#node-{key}" if key.isdigit() and not refused else ""
             return redirect(reverse("tasks:document_preview") + anchor)
-    existing = services.matching_source(
-        content_hash=proposal.source["content_hash"],
-        file_name=proposal.source["file_name"],
-        title=proposal.source["title"],
-    )
+    existing = importing.existing_source(proposal)
     possible = proposal.possible()
     context = {
         "proposal": proposal,
@@ -116,18 +112,8 @@ def _warning_messages(proposal: Proposal) -> list[str]:
 
 
 def _confirm(request: HttpRequest, proposal: Proposal) -> HttpResponse:
-    existing = services.matching_source(
-        content_hash=proposal.source["content_hash"],
-        file_name=proposal.source["file_name"],
-        title=proposal.source["title"],
-    )
     try:
-        result = services.save_document(
-            proposal.to_outline(),
-            file_name=proposal.source["file_name"],
-            content_hash=proposal.source["content_hash"],
-            update=existing,
-        )
+        result, existing = importing.write(proposal)
     except IntegrityError:
         messages.error(
             request,

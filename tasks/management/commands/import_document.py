@@ -14,8 +14,8 @@ from django.db import IntegrityError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tasks import notices, services
-from tasks.intake.importing import DocumentError, check_size, propose
+from tasks import notices
+from tasks.intake.importing import DocumentError, check_size, propose, write
 from tasks.intake.proposal import Proposal, outline_json
 
 BAD_INPUT = 2
@@ -57,18 +57,8 @@ class Command(BaseCommand):
             if format != "json":
                 self.stdout.write(_("Dry run: nothing was written."))
             return
-        existing = services.matching_source(
-            content_hash=proposal.source["content_hash"],
-            file_name=proposal.source["file_name"],
-            title=proposal.source["title"],
-        )
         try:
-            result = services.save_document(
-                outline,
-                file_name=proposal.source["file_name"],
-                content_hash=proposal.source["content_hash"],
-                update=existing,
-            )
+            result, existing = write(proposal)
         except IntegrityError:
             raise CommandError(
                 _("The same document was imported at the same moment; run the command again."),
