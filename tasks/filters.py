@@ -10,6 +10,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from tasks.models import CLOSED_STATUSES, Light, Measure, ReformArea, ResponsibleBody, Source
+from tasks.widgets import QuickSelect
 
 ALL = _("All")
 # Measures without a due date (长期坚持…) come last whichever way dates are sorted.
@@ -50,24 +51,33 @@ class MeasureFilter(django_filters.FilterSet):
         queryset=Source.objects.only("pk", "title"),
         label=_("Source document"),
         empty_label=ALL,
+        widget=QuickSelect,
     )
     area = django_filters.ModelChoiceFilter(
-        queryset=ReformArea.objects.all(), label=_("Reform area"), empty_label=ALL
+        queryset=ReformArea.objects.all(),
+        label=_("Reform area"),
+        empty_label=ALL,
+        widget=QuickSelect,
     )
     lead_body = django_filters.ModelChoiceFilter(
-        queryset=ResponsibleBody.objects.all(), label=_("Lead body"), empty_label=ALL
+        queryset=ResponsibleBody.objects.only("pk", "name"),
+        label=_("Lead body"),
+        empty_label=ALL,
+        widget=QuickSelect,
     )
     body = django_filters.ModelChoiceFilter(
-        queryset=ResponsibleBody.objects.all(),
+        queryset=ResponsibleBody.objects.only("pk", "name"),
         method="filter_body",
         label=_("Cooperating body"),
         empty_label=ALL,
         help_text=_("Includes the bodies below it."),
+        widget=QuickSelect,
     )
     owner = django_filters.ModelChoiceFilter(
         queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
         label=_("Person responsible"),
         empty_label=ALL,
+        widget=QuickSelect,
     )
     status = django_filters.ChoiceFilter(
         choices=Measure.Status.choices, label=_("Status"), empty_label=ALL

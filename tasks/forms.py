@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from tasks.ledger_upload.sheet import _unreadable
 from tasks.models import Measure, Milestone, ResponsibleBody, Versioned
 from tasks.notices import stranded_milestones
+from tasks.widgets import QuickSelect, QuickSelectMultiple
 
 
 def _show(value: object) -> str:
@@ -114,9 +115,11 @@ class AssignmentForm(VersionedFormMixin, forms.ModelForm):
             "priority",
         ]
         widgets = {
+            "owner": QuickSelect,
+            "lead_body": QuickSelect,
             "start_date": DATE_INPUT,
             "due_date": DATE_INPUT,
-            "cooperating_bodies": forms.SelectMultiple(attrs={"size": 6}),
+            "cooperating_bodies": QuickSelectMultiple(attrs={"size": 6}),
         }
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -205,12 +208,14 @@ class BulkAssignForm(forms.Form):
         required=False,
         empty_label="—",
         label=gettext_lazy("Person responsible"),
+        widget=QuickSelect,
     )
     lead_body = forms.ModelChoiceField(
-        queryset=ResponsibleBody.objects.all(),
+        queryset=ResponsibleBody.objects.only("pk", "name"),
         required=False,
         empty_label="—",
         label=gettext_lazy("Lead body"),
+        widget=QuickSelect,
     )
     due_date = forms.DateField(required=False, label=gettext_lazy("Due date"), widget=DATE_INPUT)
     priority = forms.TypedChoiceField(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q, Subquery
 from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -208,16 +209,19 @@ def report_list(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("There is no such report state; all measures are shown."))
         shown_state = ""
     user = request.user
-    for row in table.rows:
+    rows = [row for row in table.rows if row.state == shown_state] if shown_state else table.rows
+    # the counts cover every measure; the table shows a page of them
+    page = Paginator(rows, settings.TASKS_PAGE_SIZE).get_page(request.GET.get("page"))
+    for row in page:
         row.can_file = (
             permissions.can_file_report(user, row.measure)
             and period.start <= day
             and (row.report is None or permissions.can_edit_report(user, row.report))
         )
-    rows = [row for row in table.rows if row.state == shown_state] if shown_state else table.rows
     context = {
         "table": table,
-        "rows": rows,
+        "rows": page,
+        "page": page,
         "shown_state": shown_state,
         "states": ReportState,
         "collecting": collecting,
