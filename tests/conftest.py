@@ -61,6 +61,14 @@ def coordinator_client(client, coordinator):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts without what an earlier one cached (the dashboard's figures)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -82,3 +82,26 @@ def test_dashboard_query_count_is_fixed(coordinator_client):
     small = queries_for(coordinator_client, "/")
     _plan_of(195)
     assert queries_for(coordinator_client, "/") == small <= 16
+
+
+def test_plan_figures_are_kept_until_a_measure_changes(coordinator_client, plan):
+    first = queries_for(coordinator_client, "/")
+    again = queries_for(coordinator_client, "/")
+    assert again < first  # the plan-wide figures came from the cache
+    assert "逾期甲" in coordinator_client.get("/").content.decode()
+
+    measure = plan["late_a"]
+    measure.title = "逾期甲（改）"
+    measure.save()  # through the app: a history entry, so the figures are computed again
+    html = coordinator_client.get("/").content.decode()
+    assert "逾期甲（改）" in html
+
+    MeasureFactory(title="新举措", due_date=date(2026, 6, 2))
+    html = coordinator_client.get("/").content.decode()
+    assert "新举措" in html
+
+
+def test_plan_figures_are_kept_no_longer_than_the_setting(coordinator_client, plan, settings):
+    settings.TASKS_DASHBOARD_CACHE_SECONDS = 0  # not kept at all
+    first = queries_for(coordinator_client, "/")
+    assert queries_for(coordinator_client, "/") == first

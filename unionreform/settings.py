@@ -239,6 +239,9 @@ LOGGING = {
 TASKS_DUE_SOON_DAYS = env_int("DJANGO_DUE_SOON_DAYS", 14)
 TASKS_BEHIND_MARGIN = env_int("DJANGO_BEHIND_MARGIN", 25)
 TASKS_PAGE_SIZE = env_int("DJANGO_PAGE_SIZE", 50)
+# The dashboard's plan-wide figures are kept this long at most (any change to a measure made
+# through the app refreshes them at once).
+TASKS_DASHBOARD_CACHE_SECONDS = env_int("DJANGO_DASHBOARD_CACHE_SECONDS", 60)
 
 # The reporting cycle: monthly or quarterly reports, due on this day of the following month.
 TASKS_REPORT_PERIOD = os.environ.get("DJANGO_REPORT_PERIOD", "month")

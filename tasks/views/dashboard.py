@@ -3,7 +3,11 @@ and the logged-in user's own work. A fixed number of queries however large the p
 
 from __future__ import annotations
 
-from django.db.models import Avg, Count, Q
+from datetime import date
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Avg, Count, Max, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -30,13 +34,28 @@ def _counts(rows: list[dict], key: str, choices: list[tuple[str, str]]) -> list[
     return result
 
 
-@require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
-    require_view(request)
-    day = today()
+def plan_figures(day: date) -> dict:
+    """The plan-wide figures of the dashboard: areas, counts by status and light, the overdue
+    and due-soon lists, the bodies ranked by overdue measures.
+
+    They scan every measure, so they are computed once per state of the plan and kept
+    (DJANGO_DASHBOARD_CACHE_SECONDS at most): the key holds the day, the number of measures and
+    the last entry of the measures' history, which every change made through the app adds to.
+    What a change elsewhere (an area renamed) leaves stale is refreshed within that time.
+    """
+    key = "dashboard:{}:{}:{}".format(
+        day.isoformat(),
+        Measure.objects.count(),
+        Measure.history.aggregate(last=Max("history_id"))["last"],
+    )
+    return cache.get_or_set(
+        key, lambda: _compute_plan_figures(day), settings.TASKS_DASHBOARD_CACHE_SECONDS
+    )
+
+
+def _compute_plan_figures(day: date) -> dict:
     measures = Measure.objects.with_light(day)
     listed = measures.select_related("area", "lead_body", "owner")
-
     areas = list(
         ReformArea.objects.select_related("source")
         .annotate(
@@ -65,23 +84,36 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .order_by()
     )
     by_light = {row["light"]: row["n"] for row in lights}
-    user = request.user
-    acting = permissions.acting_body_ids(user)
-    mine = listed.filter(Q(owner=user) | Q(pk__in=Measure.objects.for_bodies(acting).values("pk")))
     # yellow is due soon (and neither late nor behind): bounded by dates, so by the index
     due_soon = listed.due_soon(day).filter(light=Light.YELLOW)
-    context = {
-        "today": day,
+    return {
         "total": sum(row["n"] for row in statuses),
         "areas": areas,
-        "bar_width": BAR_WIDTH,
         "statuses": _counts(statuses, "status", Measure.Status.choices),
         "lights": _counts(lights, "light", Light.choices),
-        "overdue": listed.overdue(day).order_by("due_date", "rank")[:LIST_LENGTH],
+        "overdue": list(listed.overdue(day).order_by("due_date", "rank")[:LIST_LENGTH]),
         "overdue_total": sum(row["late"] for row in lights),
-        "due_soon": due_soon.order_by("due_date", "rank")[:LIST_LENGTH],
+        "due_soon": list(due_soon.order_by("due_date", "rank")[:LIST_LENGTH]),
         "due_soon_total": by_light.get(Light.YELLOW, 0),
         "late_bodies": late_bodies,
+    }
+
+
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    require_view(request)
+    day = today()
+    user = request.user
+    acting = permissions.acting_body_ids(user)
+    mine = (
+        Measure.objects.with_light(day)
+        .select_related("area", "lead_body", "owner")
+        .filter(Q(owner=user) | Q(pk__in=Measure.objects.for_bodies(acting).values("pk")))
+    )
+    context = {
+        "today": day,
+        "bar_width": BAR_WIDTH,
+        **plan_figures(day),
         "mine": mine.order_by("rank")[: LIST_LENGTH * 2],
         "acting": bool(acting),
     }
