@@ -1,0 +1,69 @@
+"""gunicorn settings for the union reform task tracker: `make serve`, the systemd unit of
+docs/DEPLOY.md and the load test (bench/load/) all use this file.
+
+gunicorn reads ./gunicorn.conf.py by itself when started from the project folder; elsewhere pass
+`-c /srv/unionreform/gunicorn.conf.py`. Every value can be changed through the environment:
+
+- `GUNICORN_BIND` (`127.0.0.1:8000`): the address, or `unix:/run/unionreform/gunicorn.sock`;
+- `GUNICORN_WORKERS` (`WEB_CONCURRENCY`, else 2 × cores + 1): worker processes;
+- `GUNICORN_TIMEOUT` (`30`): seconds before a silent (stuck) worker is killed and replaced;
+- `GUNICORN_GRACEFUL_TIMEOUT` (`30`): seconds workers get to finish their requests on HUP/TERM;
+- `GUNICORN_MAX_REQUESTS` (`1000`) and `GUNICORN_MAX_REQUESTS_JITTER` (`100`): a worker is
+  replaced after that many requests plus up to the jitter, so they are not all replaced at once;
+- `GUNICORN_ACCESSLOG` (`-`, stdout): the access log file; empty for none;
+- `FORWARDED_ALLOW_IPS` (`127.0.0.1,::1`, gunicorn's own): proxies whose X-Forwarded-* it trusts;
+- `DJANGO_CONN_MAX_AGE` (`60` here, `0` in settings.py): seconds a database connection is kept.
+
+`GUNICORN_CMD_ARGS="--workers 3"` overrides anything on top (gunicorn's own variable).
+
+Workers are plain synchronous processes: each serves one request at a time with its own
+database connection, kept for `DJANGO_CONN_MAX_AGE` seconds and health-checked before reuse
+(`CONN_HEALTH_CHECKS`), so a restarted PostgreSQL is reconnected to on the next request. Mind
+PostgreSQL's `max_connections`: app servers × workers must stay below it.
+"""
+
+import os
+
+# Persistent, health-checked database connections when serving (settings.py keeps 0, one
+# connection a request, for development and tests). Set before the workers load Django.
+os.environ.setdefault("DJANGO_CONN_MAX_AGE", "60")
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise SystemExit(f"{name}={value!r}: a whole number is expected.") from None
+
+
+_cores = (getattr(os, "process_cpu_count", None) or os.cpu_count)() or 1
+
+wsgi_app = "unionreform.wsgi:application"
+proc_name = "unionreform"
+bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")]
+workers = _int("GUNICORN_WORKERS", _int("WEB_CONCURRENCY", 2 * _cores + 1))
+worker_class = "sync"
+timeout = _int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+# No preload: `kill -HUP <master>` then starts new workers on the new code (upgrades), and the
+# old ones finish their requests first.
+preload_app = False
+
+# Logs: access lines and errors on stdout/stderr (journald or the terminal keeps them). Request
+# time in milliseconds and the client address given by the proxy are in each access line.
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
+errorlog = "-"
+access_log_format = '%(h)s "%({x-forwarded-for}i)s" %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+
+# The workers' heartbeat files in memory, not on a disk that may stall.
+if os.path.isdir("/dev/shm"):
+    worker_tmp_dir = "/dev/shm"
+
+# gunicorn 27 opens a control socket in $HOME/.gunicorn by default; several instances on one
+# host would share it. Not used here (older gunicorn ignores the setting).
+control_socket_disable = True
