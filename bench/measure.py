@@ -89,7 +89,7 @@ def filtered_queries() -> dict[str, str]:
     body = ResponsibleBody.objects.filter(cooperating_measures__isnull=False).first()
     source = Source.objects.order_by("pk").first()
     return {
-        "text": "/measures/?q=职工技能",
+        "text": f"/measures/?q={measure.title}",  # looking for one measure by its title
         "source": f"/measures/?source={source.pk}",
         "area": f"/measures/?area={measure.area_id}",
         "lead body": f"/measures/?lead_body={measure.lead_body_id}",

@@ -401,6 +401,12 @@ class Measure(Versioned):
             models.Index(fields=["progress", "rank"], name="measure_progress_rank"),
             models.Index(fields=["status", "rank"], name="measure_status_rank"),
             models.Index(fields=["priority", "rank"], name="measure_priority_rank"),
+            # open measures by due date: overdue and due soon (the task book, the dashboard)
+            models.Index(
+                fields=["due_date", "rank"],
+                condition=~Q(status__in=["done", "suspended"]),
+                name="measure_open_due",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
