@@ -24,19 +24,11 @@ PostgreSQL's `max_connections`: app servers × workers must stay below it.
 
 import os
 
+from unionreform.env import env_int
+
 # Persistent, health-checked database connections when serving (settings.py keeps 0, one
 # connection a request, for development and tests). Set before the workers load Django.
 os.environ.setdefault("DJANGO_CONN_MAX_AGE", "60")
-
-
-def _int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise SystemExit(f"{name}={value!r}: a whole number is expected.") from None
 
 
 _cores = (getattr(os, "process_cpu_count", None) or os.cpu_count)() or 1
@@ -44,12 +36,12 @@ _cores = (getattr(os, "process_cpu_count", None) or os.cpu_count)() or 1
 wsgi_app = "unionreform.wsgi:application"
 proc_name = "unionreform"
 bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")]
-workers = _int("GUNICORN_WORKERS", _int("WEB_CONCURRENCY", 2 * _cores + 1))
+workers = env_int("GUNICORN_WORKERS", env_int("WEB_CONCURRENCY", 2 * _cores + 1))
 worker_class = "sync"
-timeout = _int("GUNICORN_TIMEOUT", 30)
-graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
-max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
-max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+timeout = env_int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+max_requests = env_int("GUNICORN_MAX_REQUESTS", 1000)
+max_requests_jitter = env_int("GUNICORN_MAX_REQUESTS_JITTER", 100)
 # No preload: `kill -HUP <master>` then starts new workers on the new code (upgrades), and the
 # old ones finish their requests first.
 preload_app = False
