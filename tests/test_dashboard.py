@@ -105,3 +105,13 @@ def test_plan_figures_are_kept_no_longer_than_the_setting(coordinator_client, pl
     settings.TASKS_DASHBOARD_CACHE_SECONDS = 0  # not kept at all
     first = queries_for(coordinator_client, "/")
     assert queries_for(coordinator_client, "/") == first
+
+
+def test_a_large_plan_shows_the_areas_furthest_behind(coordinator_client, settings):
+    areas = [ReformAreaFactory(title=f"领域{n:02d}", order=n) for n in range(25)]
+    for n, area in enumerate(areas):
+        MeasureFactory(area=area, progress=100 - n * 4)  # the later, the further behind
+    html = coordinator_client.get("/").content.decode()
+    shown = [f"领域{n:02d}" for n in range(25) if f"领域{n:02d}<" in html]
+    assert shown == [f"领域{n:02d}" for n in range(5, 25)]  # 20 areas, in plan order
+    assert "25" in html and "/measures/" in html

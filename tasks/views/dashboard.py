@@ -17,6 +17,7 @@ from tasks.models import Light, Measure, ReformArea
 from tasks.views.common import require_view, today
 
 LIST_LENGTH = 10
+AREAS_SHOWN = 20  # a plan with more areas shows the ones furthest behind
 BAR_WIDTH = 300  # pixels of a full (100%) bar in the charts
 
 
@@ -68,6 +69,11 @@ def _compute_plan_figures(day: date) -> dict:
     )
     for area in areas:
         area.bar = (area.average or 0) * BAR_WIDTH / 100
+    area_total = len(areas)
+    if area_total > AREAS_SHOWN:
+        # a large plan: the areas furthest behind, in plan order (the task book has them all)
+        behind = sorted(areas, key=lambda area: (area.average or 0, area.order))[:AREAS_SHOWN]
+        areas = sorted(behind, key=lambda area: (area.order, area.pk))
     # 通报: bodies ranked by the overdue measures they lead (one grouped count)
     late_bodies = [
         {"pk": row["lead_body"], "name": row["lead_body__name"], "late": row["late"]}
@@ -90,6 +96,7 @@ def _compute_plan_figures(day: date) -> dict:
     return {
         "total": sum(row["n"] for row in statuses),
         "areas": areas,
+        "area_total": area_total,
         "statuses": _counts(statuses, "status", Measure.Status.choices),
         "lights": _counts(lights, "light", Light.choices),
         "overdue": list(listed.overdue(day).order_by("due_date", "rank")[:LIST_LENGTH]),
