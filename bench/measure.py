@@ -33,6 +33,7 @@ django.setup()
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
@@ -87,7 +88,7 @@ def filtered_queries() -> dict[str, str]:
     """Every filter of the task book, one selective value each, for EXPLAIN."""
     measure = Measure.objects.exclude(owner=None).order_by("rank")[Measure.objects.count() // 3]
     body = ResponsibleBody.objects.filter(cooperating_measures__isnull=False).first()
-    source = Source.objects.order_by("pk").first()
+    source = Source.objects.annotate(size=Count("areas__measures")).order_by("size", "pk").first()
     return {
         "text": f"/measures/?q={measure.title}",  # looking for one measure by its title
         "source": f"/measures/?source={source.pk}",

@@ -1,10 +1,10 @@
 """`make bench`: the benchmark and its budgets, SQLite and PostgreSQL, 200 and 20,000 measures.
 
-For each database and size: a fresh database, migrated and filled by `generate_demo` (ten
-reports per measure), then `bench/measure.py` in a fresh process for the screens and one for each
-ledger export. The results table, with the machine and the versions, replaces the benchmark
-section of docs/PERFORMANCE.md (between its markers; the rest of the file is left alone), and the
-budgets are checked: the run exits 1 and lists what broke, if any did.
+For each database and size: a fresh database, migrated, given the seeded articles and filled by
+`generate_demo` (ten reports per measure), then `bench/measure.py` in a fresh process for the
+screens and one for each ledger export. The results table, with the machine and the versions,
+replaces the benchmark section of docs/PERFORMANCE.md (between its markers; the rest of the file
+is left alone), and the budgets are checked: the run exits 1 and lists what broke, if any did.
 
     python bench/run.py [--sizes 200,20000] [--databases sqlite,postgresql] [--no-write]
 
@@ -95,10 +95,14 @@ def bench_one(kind: str, size: int, workdir: Path) -> dict:
         print(f"== {kind}, {size} measures: migrate and generate", flush=True)
         started = time.perf_counter()
         _run(["manage.py", "migrate", "--noinput", "-v0"], env)
+        # The four seeded articles beside the demo plan: several sources of very different
+        # sizes, as in a federation that has imported more than one document.
+        _run(["manage.py", "import_seeds", "-v0"], env)
         _run(
             [
                 "manage.py",
                 "generate_demo",
+                "--force",
                 "--measures",
                 str(size),
                 "--reports",
@@ -190,7 +194,8 @@ def report(results: dict, broken: list[str]) -> str:
         "## Benchmark (`make bench`)",
         "",
         f"Measured {date.today():%Y-%m-%d} by `bench/run.py`: {_versions()}.",
-        f"Demo data from `generate_demo --seed {SEED}`: one province of {BODIES:,} bodies and "
+        "Data: the four seeded articles (`import_seeds`, 40 measures), then "
+        f"`generate_demo --seed {SEED} --force`: one province of {BODIES:,} bodies and "
         f"{USERS:,} people at both sizes (they fill the select boxes whatever the plan's size), "
         f"{REPORTS_PER_MEASURE} reports per measure; each screen's median of "
         f"{os.environ.get('BENCH_REPEATS', '9')} requests after two warm-up ones, through "

@@ -217,7 +217,12 @@ def generate(
         check_database(seed, force=force)
         (progress or (lambda phase, done, total: None))("checked", 0, 0)
         builder = _Builder(counts, seed, today or timezone.localdate(), progress)
-        return builder.run()
+        written = builder.run()
+    if connection.vendor == "postgresql":
+        # The planner's statistics for the new rows now, as autovacuum would gather them soon.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    return written
 
 
 def fingerprint(seed: int) -> str:

@@ -122,11 +122,7 @@ class MeasureFilter(django_filters.FilterSet):
 
     def filter_text(self, queryset: QuerySet[Measure], name: str, value: str) -> QuerySet:
         for word in value.split():
-            queryset = queryset.filter(
-                Q(title__icontains=word)
-                | Q(description__icontains=word)
-                | Q(excerpt__icontains=word)
-            )
+            queryset = queryset.containing(word)
         return queryset
 
     def filter_body(self, queryset: QuerySet[Measure], name: str, value: ResponsibleBody):

@@ -4,6 +4,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from tasks.models import Light, Measure
@@ -143,6 +144,38 @@ def book():
 def test_filters_and_sort(coordinator_client, book, query, expected):
     # sorted within each area; the areas stay in their order
     assert _titles(coordinator_client.get(URL + query)) == expected
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("解", ["调解"]),  # one character
+        ("诉", ["调解", "热线"]),
+        ("诉调", ["调解"]),  # two: the usual Chinese search word
+        ("工会诉调对接", ["调解"]),  # the excerpt
+        ("12345", ["热线"]),
+        ("app", ["热线"]),  # any case: the title says APP
+        ("热线办理", []),  # the end of one field and the start of the next are not one text
+        ("诉讼", []),
+    ],
+)
+def test_text_filter_words_of_any_length(word, expected):
+    MeasureFactory(title="调解", description="多元化解", excerpt="推动工会诉调对接")
+    MeasureFactory(title="12345热线", description="办理职工APP诉求")
+    found = Measure.objects.containing(word)
+    titles = {"调解": "调解", "热线": "12345热线"}
+    assert sorted(found.values_list("title", flat=True)) == sorted(titles[t] for t in expected)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own index")
+def test_text_filter_is_served_by_its_index_on_postgresql():
+    """The expression Django writes is the one indexed by migration 0010 (else: a scan)."""
+    MeasureFactory(title="推动工会诉调对接")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # this table is too small to bother
+    plan = Measure.objects.containing("诉调").explain()
+    assert "measure_text_grams" in plan
+    assert "Seq Scan on tasks_measure" not in plan
 
 
 def test_filter_by_body_object(coordinator_client, book):

@@ -48,6 +48,7 @@ def filtered_measures(request: HttpRequest, day: date) -> MeasureFilter:
     measures = (
         Measure.objects.with_light(day)
         .select_related("area__source", "lead_body", "owner")
+        .defer("area__source__text")  # the whole document, on every row otherwise
         .prefetch_related("cooperating_bodies")
     )
     return MeasureFilter(request.GET or None, queryset=measures, today=day)
