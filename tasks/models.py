@@ -586,6 +586,16 @@ class ProgressReport(Versioned):
         verbose_name = _("progress report")
         verbose_name_plural = _("progress reports")
         ordering = ["-period", "measure__rank"]
+        indexes = [
+            # a period's reports (the period's table and report, reminders)
+            models.Index(fields=["period", "measure"], name="report_period_measure"),
+            # a completed measure's accepted final report ends what it owes (owes_report)
+            models.Index(
+                fields=["measure", "period"],
+                condition=Q(review_state="accepted", status="done"),
+                name="report_final_accepted",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["measure", "period"], name="report_one_per_measure_and_period"

@@ -33,21 +33,26 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMessage, mailers
+from django.core.paginator import Page, Paginator
 from django.db import IntegrityError, models, transaction
 from django.db.models import (
     BooleanField,
     Case,
+    Count,
     Exists,
     OuterRef,
     Prefetch,
     Q,
+    Subquery,
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -200,51 +205,55 @@ class Row:
         return getattr(body, "liaisons", []) if body else []
 
 
-def period_rows(period: Period, today: date) -> list[Row]:
-    """Every measure that owes a report for `period` or filed one, in rank order.
-
-    Three queries: the measures (with area, lead body, owner), their report for the period
-    (with its author), and their lead bodies' liaisons."""
+def period_measures(period: Period, today: date) -> models.QuerySet[Measure]:
+    """Every measure that owes a report for `period` or filed one, annotated in the database
+    with `owes` and `report_state` (a ReportState value), so that they can be counted,
+    grouped and filtered there, whatever the size of the plan."""
     owed = owes_report(period)
     filed = ProgressReport.objects.filter(measure=OuterRef("pk"), period=str(period))
-    measures = (
-        Measure.objects.filter(owed | Q(Exists(filed)))
-        .annotate(
-            owes=Case(
-                When(owed, then=Value(True)), default=Value(False), output_field=BooleanField()
-            )
-        )
-        .select_related("area", "lead_body", "owner")
+    not_filed = state_for(None, period=period, today=today)
+    return Measure.objects.filter(owed | Q(Exists(filed))).annotate(
+        owes=Case(When(owed, then=Value(True)), default=Value(False), output_field=BooleanField()),
+        report_state=Coalesce(
+            Subquery(filed.order_by().values("review_state")[:1]), Value(not_filed.value)
+        ),
+    )
+
+
+def _listed(measures: models.QuerySet[Measure], period: Period) -> models.QuerySet[Measure]:
+    """What a row shows: area, lead body and its liaisons, owner, the period's report."""
+    reports = ProgressReport.objects.filter(period=str(period)).select_related(
+        "author", "reviewed_by"
+    )
+    return (
+        measures.select_related("area", "lead_body", "owner")
         .prefetch_related(
-            Prefetch(
-                "reports",
-                queryset=ProgressReport.objects.filter(period=str(period)).select_related(
-                    "author", "reviewed_by"
-                ),
-                to_attr="period_reports",
-            ),
-            liaisons_prefetch(),
+            Prefetch("reports", queryset=reports, to_attr="period_reports"), liaisons_prefetch()
         )
         .order_by("rank")
     )
-    deadline = deadline_of(period)
-    rows = []
-    for measure in measures:
-        report = measure.period_reports[0] if measure.period_reports else None
-        late = bool(
-            report and report.submitted_at and timezone.localdate(report.submitted_at) > deadline
-        )
-        rows.append(
-            Row(
-                measure=measure,
-                period=period,
-                report=report,
-                state=state_of(report, period=period, today=today),
-                owes=measure.owes,
-                filed_late=late,
-            )
-        )
-    return rows
+
+
+def _row(measure: Measure, period: Period) -> Row:
+    reports = getattr(measure, "period_reports", [])
+    report = reports[0] if reports else None
+    submitted = report.submitted_at if report else None
+    return Row(
+        measure=measure,
+        period=period,
+        report=report,
+        state=ReportState(measure.report_state),
+        owes=measure.owes,
+        filed_late=bool(submitted and timezone.localdate(submitted) > deadline_of(period)),
+    )
+
+
+def period_rows(period: Period, today: date) -> list[Row]:
+    """Every measure that owes a report for `period` or filed one, in rank order, as rows.
+
+    Four queries: the measures (with area, lead body, owner), their report for the period
+    (with its author), and their lead bodies' liaisons."""
+    return [_row(m, period) for m in _listed(period_measures(period, today), period)]
 
 
 @dataclass
@@ -257,36 +266,85 @@ class BodyCount:
         return [(state, self.counts.get(state, 0)) for state in ReportState.values]
 
 
+class _CountedPaginator(Paginator):
+    """A paginator told its count, which the table has already made."""
+
+    def __init__(self, object_list: models.QuerySet, per_page: int, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known_count
+
+
 @dataclass
 class PeriodTable:
+    """/reports/ for one period: counts per state and per lead body, the first of the late,
+    and the measures page by page. Made by `period_table`."""
+
     period: Period
     deadline: date
     today: date
-    rows: list[Row]
+    measures: models.QuerySet[Measure]  # as period_measures
+    total: int = 0  # measures in the table
+    not_owing: int = 0  # measures of the plan that owe no report for the period
     counts: list[tuple[str, str, int]] = field(default_factory=list)  # state, label, n
-    bodies: list[BodyCount] = field(default_factory=list)
-    late: list[Row] = field(default_factory=list)  # 催报: late, with lead body and liaisons
+    bodies: list[BodyCount] = field(default_factory=list)  # the first BODIES_SHOWN
+    more_bodies: int = 0  # lead bodies not shown
+    late: list[Row] = field(default_factory=list)  # 催报: the first LATE_SHOWN late
+    late_total: int = 0
 
     @property
     def collecting(self) -> bool:
         return self.period.start <= self.today <= self.deadline
 
+    def count_of(self, state: str) -> int:
+        return next((n for shown, _label, n in self.counts if shown == state), 0)
+
+    def page(self, number: object, state: str = "") -> Page:
+        """One page of the measures in rank order (those in `state` only, if given), as rows."""
+        measures = self.measures.filter(report_state=state) if state else self.measures
+        count = self.count_of(state) if state else self.total
+        listed = _listed(measures, self.period)
+        page = _CountedPaginator(listed, settings.TASKS_PAGE_SIZE, count).get_page(number)
+        page.object_list = [_row(measure, self.period) for measure in page.object_list]
+        return page
+
+
+# A large plan: the page lists the lead bodies furthest behind and the first of the late; the
+# rest are one click away (the table filtered by state) or in the period report.
+BODIES_SHOWN = 20
+LATE_SHOWN = 20
+
 
 def period_table(*, period: Period, today: date) -> PeriodTable:
-    """/reports/: every measure's state for the period, counts per state and per lead body, and
-    who is late. The same number of queries whatever the number of measures."""
-    rows = period_rows(period, today)
-    table = PeriodTable(period=period, deadline=deadline_of(period), today=today, rows=rows)
+    """/reports/: the period's counts per state and per lead body, who is late, and the pages of
+    measures. The same number of queries whatever the number of measures: one grouped count,
+    one count of the plan, and the late measures shown with their lead bodies' liaisons."""
+    measures = period_measures(period, today)
+    table = PeriodTable(period=period, deadline=deadline_of(period), today=today, measures=measures)
     per_state = dict.fromkeys(ReportState.values, 0)
     per_body: dict[int | None, BodyCount] = {}
-    for row in rows:
-        per_state[row.state] += 1
-        body = row.measure.lead_body
-        entry = per_body.setdefault(body.pk if body else None, BodyCount(body, {}))
-        entry.counts[row.state] = entry.counts.get(row.state, 0) + 1
-        entry.total += 1
+    owing = 0
+    groups = measures.values("lead_body", "lead_body__name", "report_state", "owes").annotate(
+        n=Count("pk")
+    )
+    for group in groups.order_by():
+        state, n = group["report_state"], group["n"]
+        per_state[state] += n
+        owing += n if group["owes"] else 0
+        body = group["lead_body"]
+        entry = per_body.get(body)
+        if entry is None:
+            named = ResponsibleBody(pk=body, name=group["lead_body__name"]) if body else None
+            entry = per_body[body] = BodyCount(named, {})
+        entry.counts[state] = entry.counts.get(state, 0) + n
+        entry.total += n
+    table.total = sum(per_state.values())
+    table.not_owing = Measure.objects.count() - owing
     table.counts = [(state, label, per_state[state]) for state, label in ReportState.choices]
-    table.bodies = sorted(
+    bodies = sorted(
         per_body.values(),
         key=lambda b: (
             b.body is None,
@@ -295,7 +353,16 @@ def period_table(*, period: Period, today: date) -> PeriodTable:
             b.body.name if b.body else "",
         ),
     )
-    table.late = [row for row in rows if row.state == ReportState.LATE]
+    table.bodies, table.more_bodies = bodies[:BODIES_SHOWN], max(0, len(bodies) - BODIES_SHOWN)
+    table.late_total = per_state[ReportState.LATE]
+    if table.late_total:
+        late = (
+            measures.filter(report_state=ReportState.LATE)
+            .select_related("lead_body")
+            .prefetch_related(liaisons_prefetch())
+            .order_by("rank")[:LATE_SHOWN]
+        )
+        table.late = [_row(measure, period) for measure in late]
     return table
 
 

@@ -29,6 +29,7 @@ from tasks.reporting import (
     ReportState,
     current_period,
     parse_period,
+    period_rows,
     period_table,
     review_report,
 )
@@ -61,7 +62,7 @@ def _measure(**fields) -> Measure:
 
 
 def _states(period: Period, today: date) -> dict[int, str]:
-    return {row.measure.pk: row.state for row in period_table(period=period, today=today).rows}
+    return {row.measure.pk: row.state for row in period_rows(period, today)}
 
 
 @pytest.fixture
@@ -183,7 +184,7 @@ def test_a_filed_report_shows_its_review_state_and_lateness(measure):
     report.submitted_at = _aware(date(2026, 12, 7))
     report.save()
     table = period_table(period=NOV, today=date(2026, 12, 8))
-    rows = {row.measure.pk: row for row in table.rows}
+    rows = {row.measure.pk: row for row in table.page(1)}
     assert rows[measure.pk].state == ReportState.RETURNED and rows[measure.pk].filed_late
     assert rows[other.pk].state == ReportState.LATE
     assert [row.measure.pk for row in table.late] == [other.pk]
@@ -616,12 +617,13 @@ def test_the_period_table_costs_a_fixed_number_of_queries(
 ):
     _plan(count)
     on(date(2026, 12, 6))
-    # session, user, roles; the measures; their reports; their lead bodies' liaisons; the count
-    # of all measures; and the savepoint pair of ATOMIC_REQUESTS
-    with django_assert_max_num_queries(9):
+    # session, user, roles; the counts by lead body and state; the count of all measures; the
+    # first of the late and their liaisons; the page's measures, their reports and liaisons;
+    # and the savepoint pair of ATOMIC_REQUESTS
+    with django_assert_max_num_queries(12):
         response = coordinator_client.get(_url("report_list", period="2026-11"))
     # every measure is counted; the table shows a page of them
-    assert response.context["table"].counts and len(response.context["table"].rows) == count
+    assert response.context["table"].counts and response.context["table"].total == count
     assert len(response.context["rows"]) == min(count, settings.TASKS_PAGE_SIZE)
     assert response.context["page"].paginator.count == count
 
@@ -657,6 +659,27 @@ def test_the_table_counts_states_and_bodies_and_lists_the_late(
     assert f'href="/measures/{measure.pk}/?period=2026-11#reporting"' in html  # review
     only_late = client.get(_url("report_list", period="2026-11") + "&state=late")
     assert [row.measure for row in only_late.context["rows"]] == [late]
+
+
+def test_a_large_period_shows_the_first_of_the_late_and_the_bodies_furthest_behind(
+    client, viewer, on, monkeypatch
+):
+    monkeypatch.setattr("tasks.reporting.LATE_SHOWN", 3)
+    monkeypatch.setattr("tasks.reporting.BODIES_SHOWN", 2)
+    on(date(2026, 12, 6))  # November's reports are late
+    bodies = [ResponsibleBodyFactory(name=f"单位{n}") for n in range(4)]
+    late = [_measure(lead_body=bodies[n % 4]) for n in range(7)]
+    for measure in late[4:6]:  # 单位0 and 单位1 filed one each: 单位2 is furthest behind
+        ProgressReportFactory(measure=measure, period="2026-11")
+    client.force_login(viewer)
+    response = client.get(_url("report_list", period="2026-11"))
+    table, html = response.context["table"], response.content.decode()
+    assert [row.measure for row in table.late] == late[:3] and table.late_total == 5
+    assert "全部 5 项逾期未报的举措" in html
+    assert [str(entry.body) for entry in table.bodies] == ["单位2", "单位0"]
+    assert table.more_bodies == 2 and "另有 2 个" in html
+    everything = client.get(_url("report_list", period="2026-11") + "&state=late")
+    assert [row.measure for row in everything.context["rows"]] == [*late[:4], late[6]]
 
 
 def test_liaisons_get_file_links_for_their_own_measures_only(client, liaison, measure, on):

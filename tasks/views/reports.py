@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q, Subquery
 from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -209,9 +208,8 @@ def report_list(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("There is no such report state; all measures are shown."))
         shown_state = ""
     user = request.user
-    rows = [row for row in table.rows if row.state == shown_state] if shown_state else table.rows
     # the counts cover every measure; the table shows a page of them
-    page = Paginator(rows, settings.TASKS_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = table.page(request.GET.get("page"), shown_state)
     for row in page:
         row.can_file = (
             permissions.can_file_report(user, row.measure)
@@ -227,7 +225,6 @@ def report_list(request: HttpRequest) -> HttpResponse:
         "collecting": collecting,
         "previous": period.previous(),
         "next": period.next(),
-        "not_owing": Measure.objects.count() - sum(1 for row in table.rows if row.owes),
         "can_review": permissions.can_review_report(user),
     }
     return render(request, "tasks/report_list.html", context)
