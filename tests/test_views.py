@@ -17,6 +17,14 @@ def test_anonymous_is_sent_to_login(client, url):
     assert response["Location"] == f"/accounts/login/?next={url}"
 
 
+def test_the_favicon_asks_nothing_of_the_database(client, django_assert_num_queries):
+    """Browsers ask for it on every page: it must not open a transaction (nor fail while the
+    database restarts)."""
+    with django_assert_num_queries(0):
+        response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith(".svg")
+
+
 def test_login_page_is_chinese(client):
     response = client.get("/accounts/login/")
     html = response.content.decode()

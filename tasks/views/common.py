@@ -8,6 +8,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -55,6 +56,7 @@ def filtered_measures(request: HttpRequest, day: date) -> MeasureFilter:
 
 
 @login_not_required
+@transaction.non_atomic_requests  # a redirect: no transaction, no database
 @require_GET
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico on every page, logged in or not."""
