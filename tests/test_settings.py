@@ -74,6 +74,16 @@ def test_database_url(url, engine, name):
     assert value == repr((engine, name, True))
 
 
+@pytest.mark.parametrize(
+    ("query", "options"),
+    [("", "-c jit=off"), ("?options=-c%20work_mem%3D64MB", "-c work_mem=64MB")],
+)
+def test_postgresql_connections_without_jit_unless_the_url_says(query, options):
+    url = "postgres://cadre:secret@db.internal:5432/ledger" + query
+    value = _setting({"DATABASE_URL": url}, "settings.DATABASES['default']['OPTIONS']['options']")
+    assert value == repr(options)
+
+
 def test_production_settings_are_hardened():
     value = _setting(
         PRODUCTION,
