@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -35,8 +36,35 @@ from tasks.models import (
 )
 
 
+class RowChoiceAutocomplete(AutocompleteSelect):
+    """An autocomplete box that takes its current choice's label from the row being edited.
+
+    Django's own asks the database for the selected option of every box: on a changelist of
+    100 editable rows, 100 queries for labels the rows already hold (`list_select_related`)."""
+
+    current: tuple[str, str] | None = None  # (value, label), set by the form of the row
+
+    def optgroups(self, name: str, value: list, attr: dict | None = None) -> list:
+        selected = [str(v) for v in value if str(v) not in self.choices.field.empty_values]
+        if self.current is None or selected != [self.current[0]]:
+            return super().optgroups(name, value, attr)
+        chosen, label = self.current
+        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
+        options.append(self.create_option(name, chosen, label, set(selected), len(options)))
+        return [(None, options, 0)]
+
+
 class VersionedAdminForm(VersionedFormMixin, forms.ModelForm):
-    pass
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = getattr(field.widget, "widget", field.widget)  # inside the related wrapper
+            if not isinstance(widget, RowChoiceAutocomplete):
+                continue
+            relation = self.instance._meta.get_field(name)
+            if relation.is_cached(self.instance) and getattr(self.instance, name) is not None:
+                chosen = getattr(self.instance, name)
+                widget.current = (str(chosen.pk), field.label_from_instance(chosen))
 
 
 class RoleAdminMixin:
@@ -74,6 +102,15 @@ class RoleModelAdmin(RoleAdminMixin, admin.ModelAdmin):
             message = conflict_message(stale.current, stale.loaded_version)
             self.message_user(request, message, messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
+
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = RowChoiceAutocomplete(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return self._guarded(super().changeform_view, request, *args, **kwargs)

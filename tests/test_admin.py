@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from tasks.models import Measure, Milestone, ProgressReport, ReformArea, ResponsibleBody, Source
+from tests.conftest import queries_for
 from tests.factories import MilestoneFactory, ProgressReportFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +61,22 @@ def test_measure_changelist_edits_owner_due_priority_status(admin_client_seeded)
     html = admin_client_seeded.get(_url(Measure, "changelist")).content.decode()
     for field in ["owner", "due_date", "priority", "status"]:
         assert f'name="form-0-{field}"' in html
+
+
+def test_measure_changelist_shows_each_owner_without_a_query_per_row(admin_client_seeded):
+    """The editable owner column shows every row's person from the row itself."""
+    url = _url(Measure, "changelist")
+    first = Measure.objects.get(rank=1)
+    first.owner = UserFactory(username="zhang", first_name="张", last_name="三")
+    first.save()
+    few = queries_for(admin_client_seeded, url)
+    for rank, measure in enumerate(Measure.objects.filter(rank__range=(2, 30)), start=2):
+        measure.owner = UserFactory(username=f"owner{rank}")
+        measure.save()
+    assert queries_for(admin_client_seeded, url) == few
+    html = admin_client_seeded.get(url).content.decode()
+    for measure in Measure.objects.filter(rank__lte=30).select_related("owner"):
+        assert f'<option value="{measure.owner_id}" selected>{measure.owner}</option>' in html
 
 
 def test_measure_page_has_milestone_and_report_inlines(admin_client_seeded):
