@@ -1,9 +1,13 @@
-/* A form that may take a while (reading an uploaded document, importing it) says so.
+/* A form or a download that may take a while (reading an uploaded document, importing it,
+ * writing a large ledger) says so.
  *
  * When a button marked data-busy submits a form with data-busy-message, the message appears in
  * the form's [data-busy-status] element (an aria-live region) and the form's buttons are
  * disabled, so a second click does not send it again. Other buttons submit as usual; without
  * JavaScript every form simply submits.
+ *
+ * A link with data-busy-message (a download: the page stays) shows its message in the element
+ * named by its data-busy-status for as long as a download usually takes to begin.
  */
 (function () {
   "use strict";
@@ -27,6 +31,20 @@
       });
       // disabling the pressed button now would drop its name=value from the submission
       window.setTimeout(function () { button.disabled = true; }, 0);
+    });
+  });
+
+  const SHOWN_MS = 15000;
+  document.querySelectorAll("a[data-busy-message]").forEach(function (link) {
+    link.addEventListener("click", function () {
+      const status = document.getElementById(link.dataset.busyStatus);
+      if (!status) {
+        return;
+      }
+      status.textContent = link.dataset.busyMessage;
+      status.hidden = false;
+      window.clearTimeout(status.busyTimer);
+      status.busyTimer = window.setTimeout(function () { status.hidden = true; }, SHOWN_MS);
     });
   });
 })();

@@ -79,6 +79,12 @@ def test_coordinator_plans_and_sees_the_result_everywhere(live_server, page, pla
     expect(page.locator(".count")).to_contain_text(f"共 {count} 项举措")
     shot(page, "task-book")
 
+    # the filtered ledger: the page says it is being written, then the download starts
+    with page.expect_download() as download:
+        page.locator("#ledger-xlsx").click()
+        expect(page.locator("#ledger-status")).to_contain_text("正在生成台账")
+    assert download.value.suggested_filename.endswith(".xlsx")
+
     # the measure page: assign an owner and a due date (htmx swaps the section in place)
     first = Measure.objects.get(rank=1)
     page.goto(f"{base}/measures/{first.pk}/")
