@@ -85,6 +85,16 @@ class RoleAdminMixin:
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return permissions.can_edit_plan(request.user)
 
+    def formfield_for_foreignkey(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        """Autocomplete boxes that show a row's current choice from the row (lists, inlines)."""
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = RowChoiceAutocomplete(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 class RoleModelAdmin(RoleAdminMixin, admin.ModelAdmin):
     """Refusals carry their reason; a stale save is refused and explained, nothing saved."""
@@ -102,15 +112,6 @@ class RoleModelAdmin(RoleAdminMixin, admin.ModelAdmin):
             message = conflict_message(stale.current, stale.loaded_version)
             self.message_user(request, message, messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
-
-    def formfield_for_foreignkey(
-        self, db_field: Any, request: HttpRequest, **kwargs: Any
-    ) -> forms.Field | None:
-        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
-            kwargs["widget"] = RowChoiceAutocomplete(
-                db_field, self.admin_site, using=kwargs.get("using")
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return self._guarded(super().changeform_view, request, *args, **kwargs)
@@ -214,6 +215,9 @@ class MeasureInline(RoleAdminMixin, admin.TabularInline):
     show_change_link = True
     extra = 0
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Measure]:
+        return super().get_queryset(request).select_related("lead_body", "owner")
+
 
 @admin.register(ReformArea)
 class ReformAreaAdmin(RoleModelAdmin):
@@ -288,6 +292,10 @@ class ProgressReportInline(RoleAdminMixin, admin.StackedInline):
     autocomplete_fields = ["body", "author"]
     extra = 0
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ProgressReport]:
+        # the measure too: each report's heading names it (ProgressReport.__str__)
+        return super().get_queryset(request).select_related("measure", "body", "author")
+
     def has_add_permission(self, request: HttpRequest, obj: Measure | None = None) -> bool:
         return obj is not None and permissions.can_file_report(request.user, obj)
 
@@ -342,6 +350,15 @@ class MeasureAdmin(RoleHistoryAdmin):
         (_("Priority order"), {"fields": ["priority", "rank"]}),
         (_("Progress"), {"fields": ["status", "progress", "created_at", "updated_at"]}),
     ]
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Measure], search_term: str
+    ) -> tuple[QuerySet[Measure], bool]:
+        """The task book's text search (every word, in title, description or excerpt), which
+        has its index on PostgreSQL; the search_fields above say where it looks."""
+        for word in search_term.split():
+            queryset = queryset.containing(word)
+        return queryset, False
 
     def has_change_permission(self, request: HttpRequest, obj: Measure | None = None) -> bool:
         if obj is None:  # the list and the form's frame: a liaison may reach its own measures

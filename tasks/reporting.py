@@ -52,7 +52,6 @@ from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -251,7 +250,7 @@ def _row(measure: Measure, period: Period) -> Row:
 def period_rows(period: Period, today: date) -> list[Row]:
     """Every measure that owes a report for `period` or filed one, in rank order, as rows.
 
-    Four queries: the measures (with area, lead body, owner), their report for the period
+    Three queries: the measures (with area, lead body, owner), their report for the period
     (with its author), and their lead bodies' liaisons."""
     return [_row(m, period) for m in _listed(period_measures(period, today), period)]
 
@@ -266,18 +265,6 @@ class BodyCount:
         return [(state, self.counts.get(state, 0)) for state in ReportState.values]
 
 
-class _CountedPaginator(Paginator):
-    """A paginator told its count, which the table has already made."""
-
-    def __init__(self, object_list: models.QuerySet, per_page: int, count: int) -> None:
-        super().__init__(object_list, per_page)
-        self.known_count = count
-
-    @cached_property
-    def count(self) -> int:
-        return self.known_count
-
-
 @dataclass
 class PeriodTable:
     """/reports/ for one period: counts per state and per lead body, the first of the late,
@@ -290,7 +277,7 @@ class PeriodTable:
     total: int = 0  # measures in the table
     not_owing: int = 0  # measures of the plan that owe no report for the period
     counts: list[tuple[str, str, int]] = field(default_factory=list)  # state, label, n
-    bodies: list[BodyCount] = field(default_factory=list)  # the first BODIES_SHOWN
+    bodies: list[BodyCount] = field(default_factory=list)  # BODIES_SHOWN, and no lead body
     more_bodies: int = 0  # lead bodies not shown
     late: list[Row] = field(default_factory=list)  # 催报: the first LATE_SHOWN late
     late_total: int = 0
@@ -306,8 +293,10 @@ class PeriodTable:
         """One page of the measures in rank order (those in `state` only, if given), as rows."""
         measures = self.measures.filter(report_state=state) if state else self.measures
         count = self.count_of(state) if state else self.total
-        listed = _listed(measures, self.period)
-        page = _CountedPaginator(listed, settings.TASKS_PAGE_SIZE, count).get_page(number)
+        paginator = Paginator(_listed(measures, self.period), settings.TASKS_PAGE_SIZE)
+        # counted already (a report filed in between may leave the last page one row short)
+        paginator.count = count
+        page = paginator.get_page(number)
         page.object_list = [_row(measure, self.period) for measure in page.object_list]
         return page
 
@@ -344,16 +333,15 @@ def period_table(*, period: Period, today: date) -> PeriodTable:
     table.total = sum(per_state.values())
     table.not_owing = Measure.objects.count() - owing
     table.counts = [(state, label, per_state[state]) for state, label in ReportState.choices]
-    bodies = sorted(
-        per_body.values(),
-        key=lambda b: (
-            b.body is None,
-            -b.counts.get(ReportState.LATE, 0),
-            -b.counts.get(ReportState.RETURNED, 0),
-            b.body.name if b.body else "",
-        ),
+    # furthest behind first: the most late, then returned, then not yet reported
+    behind = [ReportState.LATE, ReportState.RETURNED, ReportState.MISSING]
+    named = sorted(
+        (entry for body, entry in per_body.items() if body is not None),
+        key=lambda b: (*(-b.counts.get(state, 0) for state in behind), b.body.name),
     )
-    table.bodies, table.more_bodies = bodies[:BODIES_SHOWN], max(0, len(bodies) - BODIES_SHOWN)
+    unassigned = [per_body[None]] if None in per_body else []  # always shown, last
+    table.bodies = named[:BODIES_SHOWN] + unassigned
+    table.more_bodies = max(0, len(named) - BODIES_SHOWN)
     table.late_total = per_state[ReportState.LATE]
     if table.late_total:
         late = (

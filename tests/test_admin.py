@@ -5,7 +5,13 @@ from django.urls import reverse
 
 from tasks.models import Measure, Milestone, ProgressReport, ReformArea, ResponsibleBody, Source
 from tests.conftest import queries_for
-from tests.factories import MilestoneFactory, ProgressReportFactory, UserFactory
+from tests.factories import (
+    MeasureFactory,
+    MilestoneFactory,
+    ProgressReportFactory,
+    ResponsibleBodyFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +90,22 @@ def test_measure_page_has_milestone_and_report_inlines(admin_client_seeded):
     html = admin_client_seeded.get(_url(Measure, "change", measure.pk)).content.decode()
     assert 'name="milestones-TOTAL_FORMS"' in html
     assert 'name="reports-TOTAL_FORMS"' in html
+
+
+def test_inlines_cost_the_same_queries_for_few_rows_and_many(admin_client_seeded):
+    """An area's measures and a measure's reports: bodies and people come with their rows."""
+    area = ReformArea.objects.get(order=1)
+    measure = Measure.objects.get(rank=1)
+    pages = [_url(ReformArea, "change", area.pk), _url(Measure, "change", measure.pk)]
+    for page in pages:
+        queries_for(admin_client_seeded, page)  # once first: the caches a first visit fills
+    few = [queries_for(admin_client_seeded, page) for page in pages]
+    last = Measure.objects.order_by("-rank").first().rank
+    for n in range(1, 11):
+        body, person = ResponsibleBodyFactory(name=f"单位{n}"), UserFactory(username=f"p{n}")
+        MeasureFactory(area=area, rank=last + n, lead_body=body, owner=person)
+        ProgressReportFactory(measure=measure, period=f"2025-{n:02}", body=body, author=person)
+    assert [queries_for(admin_client_seeded, page) for page in pages] == few
 
 
 def test_area_page_has_its_measures_inline(admin_client_seeded):

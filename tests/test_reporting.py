@@ -671,15 +671,28 @@ def test_a_large_period_shows_the_first_of_the_late_and_the_bodies_furthest_behi
     late = [_measure(lead_body=bodies[n % 4]) for n in range(7)]
     for measure in late[4:6]:  # 单位0 and 单位1 filed one each: 单位2 is furthest behind
         ProgressReportFactory(measure=measure, period="2026-11")
+    unassigned = _measure()  # late too, and its line is shown whatever else is cut
     client.force_login(viewer)
     response = client.get(_url("report_list", period="2026-11"))
     table, html = response.context["table"], response.content.decode()
-    assert [row.measure for row in table.late] == late[:3] and table.late_total == 5
-    assert "全部 5 项逾期未报的举措" in html
-    assert [str(entry.body) for entry in table.bodies] == ["单位2", "单位0"]
+    assert [row.measure for row in table.late] == late[:3] and table.late_total == 6
+    assert "全部 6 项逾期未报的举措" in html
+    assert [entry.body and entry.body.name for entry in table.bodies] == ["单位2", "单位0", None]
     assert table.more_bodies == 2 and "另有 2 个" in html
     everything = client.get(_url("report_list", period="2026-11") + "&state=late")
-    assert [row.measure for row in everything.context["rows"]] == [*late[:4], late[6]]
+    assert [row.measure for row in everything.context["rows"]] == [*late[:4], late[6], unassigned]
+
+
+def test_before_the_deadline_the_bodies_with_most_reports_outstanding_come_first(
+    viewer, on, monkeypatch
+):
+    monkeypatch.setattr("tasks.reporting.BODIES_SHOWN", 1)
+    first, second = ResponsibleBodyFactory(name="甲单位"), ResponsibleBodyFactory(name="乙单位")
+    _measure(lead_body=first)
+    _measure(lead_body=second)
+    _measure(lead_body=second)
+    table = period_table(period=NOV, today=date(2026, 12, 1))  # collecting: nothing is late yet
+    assert [entry.body for entry in table.bodies] == [second] and table.more_bodies == 1
 
 
 def test_liaisons_get_file_links_for_their_own_measures_only(client, liaison, measure, on):

@@ -76,7 +76,11 @@ def test_database_url(url, engine, name):
 
 @pytest.mark.parametrize(
     ("query", "options"),
-    [("", "-c jit=off"), ("?options=-c%20work_mem%3D64MB", "-c work_mem=64MB")],
+    [
+        ("", "-c jit=off"),
+        ("?options=-c%20work_mem%3D64MB", "-c work_mem=64MB -c jit=off"),
+        ("?options=-c%20jit%3Don", "-c jit=on"),
+    ],
 )
 def test_postgresql_connections_without_jit_unless_the_url_says(query, options):
     url = "postgres://cadre:secret@db.internal:5432/ledger" + query

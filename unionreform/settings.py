@@ -102,8 +102,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No just-in-time compilation: it pays off for long analytical queries, not for a screen's
     # short ones, which the planner's large estimates for the period table's subqueries pushed
-    # into compiling for half a second each time. A URL may still set its own `options`.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # into compiling for half a second each time. Options given in the URL (?options=-c …) are
+    # kept, and so is a jit setting among them.
+    connection_options = DATABASES["default"].setdefault("OPTIONS", {})
+    if "jit=" not in connection_options.get("options", ""):
+        given = connection_options.get("options", "")
+        connection_options["options"] = f"{given} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

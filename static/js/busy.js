@@ -7,7 +7,8 @@
  * JavaScript every form simply submits.
  *
  * A link with data-busy-message (a download: the page stays) shows its message in the element
- * named by its data-busy-status for as long as a download usually takes to begin.
+ * named by its data-busy-status for as long as a download usually takes to begin, and a second
+ * click meanwhile does not ask for the same file again.
  */
 (function () {
   "use strict";
@@ -36,15 +37,25 @@
 
   const SHOWN_MS = 15000;
   document.querySelectorAll("a[data-busy-message]").forEach(function (link) {
-    link.addEventListener("click", function () {
-      const status = document.getElementById(link.dataset.busyStatus);
-      if (!status) {
+    link.addEventListener("click", function (event) {
+      if (event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) {
+        return; // a new tab or window: this page is not waiting
+      }
+      if (link.busyTimer) {
+        event.preventDefault(); // the same file is already being written
         return;
       }
-      status.textContent = link.dataset.busyMessage;
-      status.hidden = false;
-      window.clearTimeout(status.busyTimer);
-      status.busyTimer = window.setTimeout(function () { status.hidden = true; }, SHOWN_MS);
+      const status = document.getElementById(link.dataset.busyStatus);
+      if (status) {
+        status.textContent = link.dataset.busyMessage;
+        status.hidden = false;
+      }
+      link.busyTimer = window.setTimeout(function () {
+        link.busyTimer = null;
+        if (status) {
+          status.hidden = true;
+        }
+      }, SHOWN_MS);
     });
   });
 })();
