@@ -69,7 +69,7 @@ from django.contrib.auth.models import AbstractBaseUser, Group
 from django.db import connection, models, reset_queries, transaction
 from django.utils import timezone
 
-from tasks import roles
+from tasks import clock, roles
 from tasks.models import (
     Measure,
     Milestone,
@@ -216,7 +216,7 @@ def generate(
     with transaction.atomic():
         check_database(seed, force=force)
         (progress or (lambda phase, done, total: None))("checked", 0, 0)
-        builder = _Builder(counts, seed, today or timezone.localdate(), progress)
+        builder = _Builder(counts, seed, today or clock.today(), progress)
         written = builder.run()
     if connection.vendor == "postgresql":
         # The planner's statistics for the new rows now, as autovacuum would gather them soon.

@@ -146,4 +146,6 @@ def measure_timeline(measure: Measure) -> list[Entry]:
     entries = _entries(measure_records, lambda r: _("the measure"), names)
     entries += _entries(milestone_records, lambda r: _("milestone %s") % r.title, names)
     entries += _entries(report_records, lambda r: _("report %s") % r.period, names)
-    return sorted(entries, key=lambda e: e.when, reverse=True)
+    # newest first; records of the same instant in the order they were written
+    order = {id(entry): position for position, entry in enumerate(entries)}
+    return sorted(entries, key=lambda e: (e.when, order[id(e)]), reverse=True)

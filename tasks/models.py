@@ -17,12 +17,11 @@ from django.db import connections, models, transaction
 from django.db.models import BooleanField, Case, Exists, F, Max, OuterRef, Q, Value, When
 from django.db.models.lookups import GreaterThan
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from tasks import notices
+from tasks import clock, notices
 
 PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$|^\d{4}Q[1-4]$"
 
@@ -613,7 +612,7 @@ class ProgressReport(Versioned):
         """Stamp a report as filed now by `by` for the measure's lead body, awaiting review."""
         self.author = by
         self.body = self.measure.lead_body
-        self.submitted_at = timezone.now()
+        self.submitted_at = clock.now()
         self.review_state = self.ReviewState.SUBMITTED
 
 

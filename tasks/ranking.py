@@ -26,9 +26,9 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tasks import clock
 from tasks.models import Measure
 
 # (pk, rank, version) of every measure, locked, in rank order.
@@ -138,7 +138,7 @@ def _write_order(order: list[int], rows: Rows, *, user: AbstractBaseUser | None)
     # then to its final rank, which no other measure holds any longer.
     lift = max(rank for rank, _version in current.values()) + 1
     Measure.objects.filter(pk__in=changed).update(rank=F("rank") + lift)
-    now = timezone.now()
+    now = clock.now()
     measures = Measure.objects.in_bulk(changed)
     for pk in changed:
         measure = measures[pk]

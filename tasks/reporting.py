@@ -55,7 +55,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tasks import permissions, roles
+from tasks import clock, permissions, roles
 from tasks.models import (
     Attachment,
     Contribution,
@@ -554,7 +554,7 @@ def review_report(
     current.review_state = ReviewState.ACCEPTED if accept else ReviewState.RETURNED
     if not accept:
         current.return_reason = reason.strip()
-    current.reviewed_by, current.reviewed_at = by, timezone.now()
+    current.reviewed_by, current.reviewed_at = by, clock.now()
     current.full_clean(validate_constraints=False)
     current.save_versioned(expected_version=current.version)
     if accept:
@@ -665,7 +665,7 @@ def decide_extension(
             raise ReportingRefused("；".join(error.messages)) from None
         measure.save_versioned(expected_version=measure.version)
     current.state = ExtensionRequest.State.APPROVED if approve else ExtensionRequest.State.REJECTED
-    current.decided_by, current.decided_at = by, timezone.now()
+    current.decided_by, current.decided_at = by, clock.now()
     current.decision_note = note.strip()
     current.save()
     return current

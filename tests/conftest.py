@@ -1,8 +1,11 @@
 import io
 import shutil
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -12,6 +15,48 @@ from tests.factories import ResponsibleBodyFactory, UserFactory
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SEED_PAGE = PROJECT_DIR / "seeds" / "union-reform-articles.zh.txt"
+
+
+# The moment every test lives in unless it moves the clock: a Tuesday morning in the middle of
+# the reporting period 2026-11, before that period's deadline (5 December).
+FROZEN_AT = datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+class Clock:
+    """The one clock of a test: Django, the models' time stamps and the app's `tasks.clock`
+    all read it. It stands still until moved."""
+
+    def __init__(self, traveller: time_machine.Traveller) -> None:
+        self._traveller = traveller
+
+    def move_to(self, when: date | datetime) -> datetime:
+        """Go to a moment; a date means 10:00 on that day in the site's time zone."""
+        if not isinstance(when, datetime):
+            when = datetime.combine(when, time(10), tzinfo=FROZEN_AT.tzinfo)
+        self._traveller.move_to(when)
+        return when
+
+    def shift(self, delta: timedelta) -> None:
+        self._traveller.shift(delta)
+
+
+def frozen(at: datetime = FROZEN_AT) -> time_machine.travel:
+    """Time standing still (at FROZEN_AT unless told); for fixtures wider than one test, which
+    the `clock` fixture does not reach."""
+    return time_machine.travel(at, tick=False)
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    """Every test runs at FROZEN_AT, whatever the system clock says (tests pass on any day)."""
+    with frozen() as traveller:
+        yield Clock(traveller)
+
+
+@pytest.fixture(autouse=True)
+def _logins_outlast_the_clock(settings):
+    """A test that moves its clock days ahead keeps the login it made at its start."""
+    settings.SESSION_COOKIE_AGE = 3 * 365 * 24 * 60 * 60
 
 
 @pytest.fixture

@@ -46,7 +46,7 @@ import io
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 from urllib.parse import unquote
 
@@ -78,6 +78,7 @@ from tasks.models import (
     ResponsibleBody,
     Source,
 )
+from tests.conftest import FROZEN_AT, frozen
 from tests.factories import (
     MilestoneFactory,
     ProgressReportFactory,
@@ -464,6 +465,9 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
     with (
         django_db_blocker.unblock(),
         override_settings(PASSWORD_HASHERS=hashers, MEDIA_ROOT=media),
+        # built an hour before the moment every cell runs at: its logins are still valid
+        # then, and a save in a cell changes the rows' time stamps
+        frozen(FROZEN_AT - timedelta(hours=1)),
     ):
         atomic = transaction.atomic()
         atomic.__enter__()

@@ -13,9 +13,9 @@ TODAY = date(2026, 6, 15)
 
 
 @pytest.fixture(autouse=True)
-def _today(monkeypatch, settings):
+def _today(clock, settings):
     settings.TASKS_DUE_SOON_DAYS = 14
-    monkeypatch.setattr("tasks.views.dashboard.today", lambda: TODAY)
+    clock.move_to(TODAY)
 
 
 @pytest.fixture

@@ -48,11 +48,11 @@ HEADERS = [
 
 
 @pytest.fixture(autouse=True)
-def _today(monkeypatch, settings):
+def _today(clock, settings):
     settings.TASKS_DUE_SOON_DAYS = 14
     settings.TASKS_BEHIND_MARGIN = 25
     settings.TASKS_REPORT_DEADLINE_DAY = 5
-    monkeypatch.setattr("tasks.views.exports.today", lambda: TODAY)
+    clock.move_to(TODAY)
 
 
 @pytest.fixture
@@ -362,8 +362,8 @@ def test_period_report_page(coordinator_client, reporting):
     assert 'href="/reports/2026-12/print?paper=a4"' in html
 
 
-def test_period_report_after_the_deadline_says_overdue(coordinator_client, reporting, monkeypatch):
-    monkeypatch.setattr("tasks.views.exports.today", lambda: date(2026, 12, 8))
+def test_period_report_after_the_deadline_says_overdue(coordinator_client, reporting, clock):
+    clock.move_to(date(2026, 12, 8))
     html = coordinator_client.get("/reports/2026-11/print", **EN).content.decode()
     assert "Overdue, not reported <strong>1</strong>" in html
     assert "Not reported <strong>0</strong>" in html

@@ -27,8 +27,8 @@ EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
 @pytest.fixture(autouse=True)
-def _today(monkeypatch):
-    monkeypatch.setattr("tasks.views.exports.today", lambda: date(2026, 11, 24))
+def _today(clock):
+    clock.move_to(date(2026, 11, 24))
 
 
 @pytest.fixture

@@ -66,11 +66,11 @@ def _states(period: Period, today: date) -> dict[int, str]:
 
 
 @pytest.fixture
-def on(monkeypatch):
-    """Set the views' today."""
+def on(clock):
+    """Move the clock to a day (10:00 there)."""
 
     def set_day(day: date) -> date:
-        monkeypatch.setattr("tasks.views.reports.today", lambda: day)
+        clock.move_to(day)
         return day
 
     set_day(date(2026, 11, 24))

@@ -24,10 +24,10 @@ URL = "/measures/"
 
 
 @pytest.fixture(autouse=True)
-def _fixed_rules(settings, monkeypatch):
+def _fixed_rules(settings, clock):
     settings.TASKS_DUE_SOON_DAYS = 14
     settings.TASKS_BEHIND_MARGIN = 25
-    monkeypatch.setattr("tasks.views.measures.today", lambda: TODAY)
+    clock.move_to(TODAY)
 
 
 def _light(**fields) -> tuple[str, bool]:

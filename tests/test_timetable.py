@@ -228,8 +228,8 @@ URL = "/timetable/"
 
 
 @pytest.fixture
-def on_today(monkeypatch):
-    monkeypatch.setattr("tasks.views.timetable.today", lambda: TODAY)
+def on_today(clock):
+    clock.move_to(TODAY)
 
 
 @pytest.fixture

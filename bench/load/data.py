@@ -42,9 +42,8 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
-from tasks import roles  # noqa: E402
+from tasks import clock, roles  # noqa: E402
 from tasks.models import Measure, ProgressReport  # noqa: E402
 from tasks.periods import Period  # noqa: E402
 
@@ -88,7 +87,7 @@ def prepare(users: int, run_id: str, plan_path: Path) -> None:
     taken = set(ProgressReport.objects.values_list("measure_id", "period"))
     needed = PAIRS_PER_USER * users
     pairs: list[tuple[int, str]] = []
-    period = Period.containing(timezone.localdate())
+    period = Period.containing(clock.today())
     while len(pairs) < needed:
         pairs.extend((pk, str(period)) for pk in measure_ids if (pk, str(period)) not in taken)
         period = period.previous()

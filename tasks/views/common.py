@@ -1,4 +1,4 @@
-"""What every screen shares: the role check, today's date, the filtered measures, error pages."""
+"""What every screen shares: the role check, the filtered measures, error pages."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.templatetags.static import static
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -33,10 +32,6 @@ def require(allowed: bool, request: HttpRequest, model: type | None = None) -> N
     """Refuse a write the user may not make, with the reason."""
     if not allowed:
         raise PermissionDenied(permissions.refusal_reason(request.user, model))
-
-
-def today() -> date:
-    return timezone.localdate()
 
 
 def filtered_measures(request: HttpRequest, day: date) -> MeasureFilter:

@@ -12,9 +12,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from tasks import permissions
+from tasks import clock, permissions
 from tasks.models import Light, Measure, ReformArea
-from tasks.views.common import require_view, today
+from tasks.views.common import require_view
 
 LIST_LENGTH = 10
 AREAS_SHOWN = 20  # a plan with more areas shows the ones furthest behind
@@ -110,7 +110,7 @@ def _compute_plan_figures(day: date) -> dict:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     require_view(request)
-    day = today()
+    day = clock.today()
     user = request.user
     acting = permissions.acting_body_ids(user)
     yours = Q(owner=user)

@@ -17,12 +17,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tasks import exports, permissions
+from tasks import clock, exports, permissions
 from tasks import ledger_upload as round_trip
 from tasks.forms import MAX_BYTES, LedgerUploadForm
 from tasks.models import Measure
 from tasks.periods import Period, PeriodError
-from tasks.views.common import filtered_measures, require, today
+from tasks.views.common import filtered_measures, require
 
 BAR_WIDTH = 300  # pixels of a full bar in the period report's charts
 
@@ -43,7 +43,7 @@ def _xlsx_response(write, file_name: str) -> FileResponse:
 def ledger_xlsx(request: HttpRequest) -> HttpResponse:
     """台账 as an Excel workbook, with the task book's filters (the same query string)."""
     require(permissions.can_export(request.user), request)
-    day = today()
+    day = clock.today()
     filters = filtered_measures(request, day)
     rows = exports.ledger_rows(exports.ledger_queryset(filters, request.user))
     return _xlsx_response(
@@ -72,7 +72,7 @@ def _in_language(lines: Iterator[str], language: str) -> Iterator[bytes]:
 def ledger_csv(request: HttpRequest) -> HttpResponse:
     """台账 as CSV (UTF-8 with a BOM for Excel and WPS), streamed row by row."""
     require(permissions.can_export(request.user), request)
-    day = today()
+    day = clock.today()
     filters = filtered_measures(request, day)
     rows = exports.ledger_rows(exports.ledger_queryset(filters, request.user))
     lines = exports.csv_lines(exports.LEDGER_COLUMNS, rows)
@@ -102,7 +102,7 @@ def _period_report(request: HttpRequest, text: str) -> exports.PeriodReport | Ht
         return render(request, "tasks/period_report.html", {"error": reason}, status=404)
     return exports.period_report(
         period,
-        day=today(),
+        day=clock.today(),
         deadline_day=settings.TASKS_REPORT_DEADLINE_DAY,
         bar_width=BAR_WIDTH,
     )

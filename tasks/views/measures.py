@@ -14,7 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from tasks import permissions
+from tasks import clock, permissions
 from tasks.forms import (
     AssignmentForm,
     BulkAssignForm,
@@ -26,7 +26,7 @@ from tasks.forms import (
 from tasks.history import measure_timeline
 from tasks.models import Measure, Milestone, StaleEdit
 from tasks.services import BulkEditRefused, bulk_assign
-from tasks.views.common import filtered_measures, require, require_view, today
+from tasks.views.common import filtered_measures, require, require_view
 from tasks.views.reports import reporting_panel
 
 
@@ -34,7 +34,7 @@ from tasks.views.reports import reporting_panel
 def measure_list(request: HttpRequest) -> HttpResponse:
     """任务书: the measures grouped under their areas, filtered, sorted and paged."""
     require_view(request)
-    filters = filtered_measures(request, today())
+    filters = filtered_measures(request, clock.today())
     measures = filters.qs.order_by("area__order", "area_id", *filters.ordering)
     page = Paginator(measures, settings.TASKS_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
@@ -48,7 +48,7 @@ def measure_list(request: HttpRequest) -> HttpResponse:
 
 def measure_for_page(pk: int) -> Measure:
     measures = (
-        Measure.objects.with_light(today())
+        Measure.objects.with_light(clock.today())
         .select_related("area__source", "lead_body", "owner", "parent", "closed_by")
         .prefetch_related("cooperating_bodies", "children")
     )

@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from tasks import permissions, ranking
+from tasks import clock, permissions, ranking
 from tasks.forms import MoveForm
 from tasks.models import Light, Measure
-from tasks.views.common import require, require_view, today
+from tasks.views.common import require, require_view
 
 
 def _page_size() -> int:
@@ -35,7 +35,7 @@ def _list_url(page: int | None, measure_id: int | None) -> str:
 def priority_list(request: HttpRequest) -> HttpResponse:
     require_view(request)
     measures = (
-        Measure.objects.with_light(today())
+        Measure.objects.with_light(clock.today())
         .select_related("area")
         .only("title", "rank", "priority", "status", "area__ordinal", "area__title")
         .order_by("rank", "pk")

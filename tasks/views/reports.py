@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tasks import permissions, reporting
+from tasks import clock, permissions, reporting
 from tasks.forms import conflict_message
 from tasks.models import (
     Attachment,
@@ -38,7 +38,7 @@ from tasks.reporting_forms import (
     ReportForm,
     ReviewForm,
 )
-from tasks.views.common import require, require_view, today
+from tasks.views.common import require, require_view
 
 
 def _period(request: HttpRequest, default: Period) -> tuple[Period, str | None]:
@@ -94,7 +94,7 @@ def reporting_panel(request: HttpRequest, measure: Measure) -> dict[str, object]
     Four queries whatever the measure: the period's (and the latest) report, its attachments,
     the contributions, the extension requests."""
     user = request.user
-    day = today()
+    day = clock.today()
     period, bad_period = _period(request, reporting.current_period(day))
     latest = measure.reports.order_by("-period", "-submitted_at").values("pk")[:1]
     reports = list(
@@ -197,7 +197,7 @@ def reporting_panel(request: HttpRequest, measure: Measure) -> dict[str, object]
 def report_list(request: HttpRequest) -> HttpResponse:
     """The period's table: every measure's state, counts per state and lead body, who is late."""
     require_view(request)
-    day = today()
+    day = clock.today()
     collecting = reporting.current_period(day)
     period, bad_period = _period(request, collecting)
     if bad_period:
@@ -245,7 +245,7 @@ def report_file(request: HttpRequest, pk: int) -> HttpResponse:
     """File the period's report of a measure, or correct it until it is accepted."""
     measure = _measure(pk)
     require(permissions.can_file_report(request.user, measure), request, ProgressReport)
-    day = today()
+    day = clock.today()
     period, bad_period = _period(request, reporting.current_period(day))
     if bad_period:
         messages.error(request, bad_period)
@@ -357,7 +357,7 @@ def contribution_save(request: HttpRequest, pk: int) -> HttpResponse:
     """A co-operating body writes (or rewrites) its part of the period's report."""
     measure = _measure(pk)
     require(permissions.can_contribute(request.user, measure), request, ProgressReport)
-    day = today()
+    day = clock.today()
     period, bad_period = _period(request, reporting.current_period(day))
     if bad_period:
         messages.error(request, bad_period)
@@ -415,7 +415,7 @@ def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 requested_due_date=form.cleaned_data["requested_due_date"],
                 reason=form.cleaned_data["reason"],
-                today=today(),
+                today=clock.today(),
             )
         except ReportingRefused as refused:
             form.add_error(None, str(refused))
@@ -425,7 +425,9 @@ def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request, _("The request was sent; the reform office will decide on it.")
             )
-            return HttpResponseRedirect(_measure_page(measure, reporting.current_period(today())))
+            return HttpResponseRedirect(
+                _measure_page(measure, reporting.current_period(clock.today()))
+            )
     return _show_measure_page(request, measure.pk, extension_form=form)
 
 
@@ -463,7 +465,7 @@ def measure_close(request: HttpRequest, pk: int) -> HttpResponse:
     measure = _measure(pk)
     require(permissions.can_close_measure(request.user), request, Measure)
     try:
-        closed = reporting.close_measure(measure=measure, by=request.user, today=today())
+        closed = reporting.close_measure(measure=measure, by=request.user, today=clock.today())
     except ReportingRefused as refused:
         messages.error(request, _("The measure was not closed: %(reason)s") % {"reason": refused})
     else:

@@ -9,10 +9,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from tasks import clock
 from tasks import timetable as geometry
 from tasks.filters import MeasureFilter
 from tasks.models import Milestone
-from tasks.views.common import filtered_measures, require_view, today
+from tasks.views.common import filtered_measures, require_view
 
 ZOOM_LABELS = {"month": _("By month"), "quarter": _("By quarter")}
 
@@ -20,7 +21,7 @@ ZOOM_LABELS = {"month": _("By month"), "quarter": _("By quarter")}
 @require_GET
 def timetable(request: HttpRequest) -> HttpResponse:
     require_view(request)
-    day = today()
+    day = clock.today()
     zoom = request.GET.get("zoom") or "month"
     unknown_zoom = zoom if zoom not in geometry.ZOOMS else ""
     if unknown_zoom:

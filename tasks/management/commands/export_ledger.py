@@ -14,11 +14,10 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import HttpRequest, QueryDict
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from tasks import exports
+from tasks import clock, exports
 from tasks.filters import MeasureFilter
 from tasks.models import Light, Measure, ReformArea, ResponsibleBody
 from tasks.views.common import filtered_measures
@@ -74,7 +73,7 @@ class Command(BaseCommand):
         output = str(options["output"])
         if output == "-" and file_format != "csv":
             raise CommandError(_("Only CSV can be written to stdout; give a file name for xlsx."))
-        day = timezone.localdate()
+        day = clock.today()
         request = HttpRequest()
         request.GET = self._query(options)
         filters = filtered_measures(request, day)

@@ -14,10 +14,9 @@ from datetime import date
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tasks import reporting
+from tasks import clock, reporting
 
 
 def _day(text: str) -> date:
@@ -51,7 +50,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: object, **options: object) -> None:
-        day = _day(options["day"]) if options["day"] else timezone.localdate()
+        day = _day(options["day"]) if options["day"] else clock.today()
         dry_run = bool(options["dry_run"])
         plan = reporting.reminders_due(today=day)
         reminded = reporting.already_reminded(today=day)
