@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from tasks import permissions, ranking
-from tasks.forms import VersionedFormMixin, conflict_message
+from tasks.forms import VersionedFormMixin
 from tasks.models import (
     Attachment,
     Contribution,
@@ -34,6 +34,7 @@ from tasks.models import (
     Source,
     StaleEdit,
 )
+from tasks.models.versioning import conflict_message
 
 
 class RowChoiceAutocomplete(AutocompleteSelect):

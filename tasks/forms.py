@@ -7,48 +7,14 @@ from datetime import date
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tasks.ledger_upload.sheet import _unreadable
 from tasks.models import Measure, Milestone, ResponsibleBody, Versioned
+from tasks.models.versioning import conflict_message
 from tasks.notices import stranded_milestones
 from tasks.widgets import QuickSelect, QuickSelectMultiple
-
-
-def _show(value: object) -> str:
-    if value in (None, ""):
-        return "—"
-    return str(formats.localize(value))
-
-
-def conflict_message(current: Versioned, loaded_version: int) -> str:
-    """What another person changed since `loaded_version`, who, and what to do now."""
-    changes, later = current.changes_since(loaded_version)
-    people = sorted(
-        {
-            (r.history_user.get_full_name() or r.history_user.get_username())
-            if r.history_user
-            else _("the system")
-            for r in later
-        }
-    )
-    when = max((r.history_date for r in later), default=None)
-    detail = "；".join(
-        _("%(field)s: %(before)s → %(after)s")
-        % {"field": field, "before": _show(before), "after": _show(after)}
-        for field, before, after in changes
-    )
-    return _(
-        "%(people)s saved this record at %(when)s, after you opened it, and changed: "
-        "%(detail)s. Your changes were not saved and are still in the form: note them, reload "
-        "the page to see the new values, and make your changes again."
-    ) % {
-        "people": "、".join(people) or _("someone"),
-        "when": _show(timezone.localtime(when)) if when else "—",
-        "detail": detail or _("no field you can see"),
-    }
 
 
 class VersionedFormMixin(forms.Form):

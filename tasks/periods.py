@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 MONTH, QUARTER = "month", "quarter"
-_PATTERN = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>0[1-9]|1[0-2])|Q(?P<quarter>[1-4]))$")
+# How a period is written: a month (2026-11) or a quarter (2026Q4). The database field checks
+# the same pattern (tasks.models.reporting).
+PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$|^\d{4}Q[1-4]$"
+_MATCHES = re.compile(PATTERN)
 
 
 class PeriodError(ValueError):
@@ -27,13 +30,13 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        match = _PATTERN.match(text.strip())
-        if not match:
+        text = text.strip()
+        if not _MATCHES.match(text):
             raise PeriodError(text)
-        year = int(match["year"])
-        if match["month"]:
-            return cls(year, int(match["month"]), 1)
-        return cls(year, (int(match["quarter"]) - 1) * 3 + 1, 3)
+        year, rest = int(text[:4]), text[4:]
+        if rest.startswith("-"):
+            return cls(year, int(rest[1:]), 1)
+        return cls(year, (int(rest[1:]) - 1) * 3 + 1, 3)
 
     @classmethod
     def containing(cls, day: date, kind: str = MONTH) -> Period:

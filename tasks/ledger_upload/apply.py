@@ -11,13 +11,12 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tasks.exports import person
-from tasks.ledger_upload.preview import Preview, RowError, _check, _Problems, _show
+from tasks.ledger_upload.preview import Preview, RowError, _check, _Problems
 from tasks.ledger_upload.sheet import UploadError
 from tasks.models import Measure, ResponsibleBody, StaleEdit
+from tasks.models.versioning import changes_since
 
 TOKEN_SALT = "tasks.ledger_upload"
 TOKEN_MAX_AGE = 2 * 60 * 60  # seconds
@@ -72,17 +71,12 @@ def _where(change: PlannedChange) -> str:
 
 
 def _stale(change: PlannedChange, current: Measure) -> str:
-    changed, later = current.changes_since(change.version)
-    people = sorted({person(r.history_user) or _("the system") for r in later})
-    when = max((r.history_date for r in later), default=None)
-    detail = "；".join(
-        f"{label}: {_show(before)} → {_show(after)}" for label, before, after in changed
-    )
+    changed = changes_since(current, change.version)
     return _("%(where)s: changed by %(people)s at %(when)s, after the preview (%(detail)s).") % {
         "where": _where(change),
-        "people": "、".join(people) or _("someone"),
-        "when": timezone.localtime(when).strftime("%Y-%m-%d %H:%M") if when else "—",
-        "detail": detail or _("no field you can see"),
+        "people": changed.people,
+        "when": changed.when,
+        "detail": changed.detail,
     }
 
 

@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tasks import clock, permissions, reporting
-from tasks.forms import conflict_message
 from tasks.models import (
     Attachment,
     Contribution,
@@ -29,6 +28,7 @@ from tasks.models import (
     ProgressReport,
     StaleEdit,
 )
+from tasks.models.versioning import conflict_message
 from tasks.periods import Period, PeriodError
 from tasks.reporting import ReportingRefused, ReportState
 from tasks.reporting_forms import (

@@ -1,0 +1,45 @@
+"""Every model of the app, re-exported: `from tasks.models import Measure`.
+
+- `versioning`: Versioned (rows that count their saves), StaleEdit, the conflict message;
+- `plan`: Source, ReformArea, ResponsibleBody, Measure (with its QuerySet), Milestone;
+- `reporting`: ProgressReport, Contribution, Attachment, ExtensionRequest, ReminderLog.
+"""
+
+from tasks.models.plan import (
+    CLOSED_STATUSES,
+    Light,
+    Measure,
+    MeasureQuerySet,
+    Milestone,
+    ReformArea,
+    ResponsibleBody,
+    Source,
+)
+from tasks.models.reporting import (
+    Attachment,
+    Contribution,
+    ExtensionRequest,
+    ProgressReport,
+    ReminderLog,
+    attachment_path,
+)
+from tasks.models.versioning import StaleEdit, Versioned
+
+__all__ = [
+    "CLOSED_STATUSES",
+    "Attachment",
+    "Contribution",
+    "ExtensionRequest",
+    "Light",
+    "Measure",
+    "MeasureQuerySet",
+    "Milestone",
+    "ProgressReport",
+    "ReformArea",
+    "ReminderLog",
+    "ResponsibleBody",
+    "Source",
+    "StaleEdit",
+    "Versioned",
+    "attachment_path",
+]

@@ -1,0 +1,268 @@
+"""The reporting cycle's rows: progress reports, contributions, attachments, extension
+requests and the log of reminders sent."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.validators import MaxValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from tasks import clock
+from tasks.models.plan import Measure, ResponsibleBody
+from tasks.models.versioning import Versioned
+from tasks.periods import PATTERN as PERIOD_PATTERN
+
+
+def period_field(**options: object) -> models.CharField:
+    """A reporting period, checked: a month (2026-11) or a quarter (2026Q4)."""
+    return models.CharField(
+        _("period"),
+        max_length=7,
+        validators=[
+            RegexValidator(
+                PERIOD_PATTERN,
+                _("Write the period as a month (2026-11) or a quarter (2026Q4)."),
+            )
+        ],
+        **options,
+    )
+
+
+class ProgressReport(Versioned):
+    """进展报告: what a responsible body reports on a measure for one period."""
+
+    class ReviewState(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned")
+        ACCEPTED = "accepted", _("Accepted")
+
+    measure = models.ForeignKey(
+        Measure, on_delete=models.CASCADE, related_name="reports", verbose_name=_("measure")
+    )
+    period = period_field(help_text=_("A month such as 2026-11, or a quarter such as 2026Q4."))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="progress_reports",
+        verbose_name=_("author"),
+    )
+    body = models.ForeignKey(
+        ResponsibleBody,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="progress_reports",
+        verbose_name=_("reporting body"),
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("progress (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Measure.Status, default=Measure.Status.IN_PROGRESS
+    )
+    done_text = models.TextField(_("progress made"), blank=True)
+    problems = models.TextField(_("problems"), blank=True)
+    next_steps = models.TextField(_("next steps"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    review_state = models.CharField(
+        _("review state"), max_length=20, choices=ReviewState, default=ReviewState.SUBMITTED
+    )
+    return_reason = models.TextField(
+        _("reason for return"), blank=True, help_text=_("Why the office returned the report.")
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reviewed_reports",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+        ordering = ["-period", "measure__rank"]
+        indexes = [
+            # a period's reports (the period's table and report, reminders)
+            models.Index(fields=["period", "measure"], name="report_period_measure"),
+            # a completed measure's accepted final report ends what it owes (owes_report)
+            models.Index(
+                fields=["measure", "period"],
+                condition=Q(review_state="accepted", status="done"),
+                name="report_final_accepted",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "period"], name="report_one_per_measure_and_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__gte=0) & Q(progress__lte=100),
+                name="report_progress_0_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure} · {self.period}"
+
+    def mark_submitted(self, *, by: AbstractBaseUser) -> None:
+        """Stamp a report as filed now by `by` for the measure's lead body, awaiting review."""
+        self.author = by
+        self.body = self.measure.lead_body
+        self.submitted_at = clock.now()
+        self.review_state = self.ReviewState.SUBMITTED
+
+
+class Contribution(models.Model):
+    """A co-operating body's part of a shared measure's report for one period."""
+
+    measure = models.ForeignKey(
+        Measure, on_delete=models.CASCADE, related_name="contributions", verbose_name=_("measure")
+    )
+    period = period_field()
+    body = models.ForeignKey(
+        ResponsibleBody,
+        on_delete=models.PROTECT,
+        related_name="contributions",
+        verbose_name=_("cooperating body"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contributions",
+        verbose_name=_("author"),
+    )
+    text = models.TextField(_("progress made"))
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("contribution")
+        verbose_name_plural = _("contributions")
+        ordering = ["-period", "body__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "period", "body"], name="contribution_one_per_body_and_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body} · {self.measure} · {self.period}"
+
+
+def attachment_path(attachment: Attachment, filename: str) -> str:
+    return f"reports/{attachment.report.period}/{attachment.report.measure_id}/{filename}"
+
+
+class Attachment(models.Model):
+    """A file attached to a progress report, served only to users who may see the measure."""
+
+    report = models.ForeignKey(
+        ProgressReport,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name=_("progress report"),
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
+    name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExtensionRequest(models.Model):
+    """延期申请: a body asks for a later due date; the reform office approves or rejects it."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    measure = models.ForeignKey(
+        Measure,
+        on_delete=models.CASCADE,
+        related_name="extension_requests",
+        verbose_name=_("measure"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="extension_requests",
+        verbose_name=_("requested by"),
+    )
+    current_due_date = models.DateField(_("due date before"), null=True, blank=True)
+    requested_due_date = models.DateField(_("requested due date"))
+    reason = models.TextField(_("reason"))
+    state = models.CharField(_("state"), max_length=20, choices=State, default=State.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="extension_decisions",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.measure} → {self.requested_due_date}"
+
+
+class ReminderLog(models.Model):
+    """One reminder e-mail a person got on a day: at most one a day, whatever cron does."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        verbose_name=_("user"),
+    )
+    sent_on = models.DateField(_("sent on"))
+    items = models.PositiveIntegerField(_("items"), default=0)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "sent_on"], name="reminder_once_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.sent_on}"
