@@ -69,7 +69,7 @@ from django.contrib.auth.models import AbstractBaseUser, Group
 from django.db import connection, models, reset_queries, transaction
 from django.utils import timezone
 
-from tasks import clock, roles
+from tasks import clock, numerals, roles
 from tasks.models import (
     Measure,
     Milestone,
@@ -294,28 +294,6 @@ def fingerprint(seed: int) -> str:
 
 
 # -- words --------------------------------------------------------------------------------------
-
-DIGITS = "零一二三四五六七八九"
-
-
-def chinese_number(number: int) -> str:
-    """1 → 一, 12 → 十二, 105 → 一百零五; Arabic digits from 10,000 on (ordinals stay short)."""
-    if not 0 < number < 10_000:
-        return str(number)
-    if 10 <= number < 20:
-        return "十" + (DIGITS[number - 10] if number > 10 else "")
-    text, zero = "", False
-    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
-        digit = number // value % 10
-        if digit == 0:
-            zero = bool(text)
-            continue
-        if zero:
-            text += "零"
-            zero = False
-        text += DIGITS[digit] + unit
-    return text
-
 
 PLACE_FIRST = (
     "安宝滨昌崇川丹东丰福阜广海汉和河衡红华淮惠吉嘉建江金晋景靖九开康兰乐丽连临龙鲁洛茂梅明南"
@@ -682,7 +660,7 @@ class _Builder:
             county = number if number < len(counties) else rng.randrange(len(counties))
             name = rng.choice(GRASSROOTS).format(
                 c=county_places[county],
-                n=chinese_number(rng.randint(1, 9)),
+                n=numerals.number(rng.randint(1, 9)),
                 brand=rng.choice(BRANDS),
                 trade=rng.choice(TRADES),
                 town=rng.choice(PLACE_FIRST) + rng.choice(PLACE_SECOND),
@@ -815,7 +793,7 @@ class _Builder:
             self.areas.append(
                 ReformArea(
                     source=source,
-                    ordinal=f"{chinese_number(number + 1)}、",
+                    ordinal=f"{numerals.number(number + 1)}、",
                     title=title,
                     summary=f"围绕{title}，明确重点任务和责任分工。",
                     order=first_order + number,
@@ -941,7 +919,7 @@ class _Builder:
             for number, family in enumerate(tops, start=1):
                 for position, (measure, lead, finished) in enumerate(family):
                     measure.ordinal = (
-                        f"（{chinese_number(number)}）" if position == 0 else f"{position}."
+                        f"（{numerals.number(number)}）" if position == 0 else f"{position}."
                     )
                     measure.rank = rank
                     rank += 1

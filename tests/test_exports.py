@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.translation import override
 
-from tasks import exports
+from tasks import exports, numerals
 from tests.factories import (
     MeasureFactory,
     ProgressReportFactory,
@@ -178,7 +178,7 @@ def test_text_width_counts_chinese_double():
     [(1, "一"), (10, "十"), (12, "十二"), (20, "二十"), (21, "二十一"), (105, "一百零五")],
 )
 def test_chinese_numbers(n, text):
-    assert exports.chinese_number(n) == text
+    assert numerals.number(n) == text
 
 
 def test_xlsx_honours_the_task_book_filters(coordinator_client, plan):

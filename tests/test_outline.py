@@ -5,9 +5,10 @@ import tomllib
 
 import pytest
 
+from tasks.numerals import parse as cn_number
 from tasks.outline import OutlineError, parse_article, split_page
 from tasks.outline.bodies import COOPERATING, LEAD, find_bodies
-from tasks.outline.markers import cn_number, find_markers
+from tasks.outline.markers import find_markers
 from tasks.outline.text import is_furniture, paragraphs, sentences
 from tests.conftest import PROJECT_DIR, SEED_PAGE
 

@@ -25,7 +25,6 @@ from tasks.exports.columns import (
     MeasureRow,
     Row,
     area_label,
-    chinese_number,
     person,
 )
 from tasks.exports.ledger import (
@@ -52,7 +51,6 @@ __all__ = [
     "PeriodReport",
     "Row",
     "area_label",
-    "chinese_number",
     "csv_lines",
     "describe_filters",
     "ledger_file_name",

@@ -8,6 +8,8 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils.functional import Promise
 from django.utils.translation import pgettext_lazy
 
+from tasks import numerals
+
 ID_HEADER = "ID"  # the hidden id column: the same in every language, so uploads find it
 
 
@@ -170,31 +172,10 @@ Row = AreaRow | MeasureRow
 
 # -- numbering ----------------------------------------------------------------------------------
 
-_DIGITS = "零一二三四五六七八九"
-
-
-def chinese_number(n: int) -> str:
-    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 105 → 一百零五 (for 1 ≤ n < 10000)."""
-    if not 0 < n < 10_000:
-        return str(n)
-    if n < 10:
-        return _DIGITS[n]
-    if n < 20:
-        return "十" + (_DIGITS[n % 10] if n % 10 else "")
-    text, zero = "", False
-    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
-        digit = n // value % 10
-        if digit:
-            text += ("零" if zero and text else "") + _DIGITS[digit] + unit
-            zero = False
-        else:
-            zero = True
-    return text
-
 
 def area_label(number: int, area: object) -> str:
     """一、第五 深化产业工人队伍建设改革 (the export's own numbering, then the area as written)."""
-    return f"{chinese_number(number)}、{area}"
+    return f"{numerals.number(number)}、{area}"
 
 
 def person(user: AbstractBaseUser | None) -> str:

@@ -28,6 +28,8 @@ from xml.etree import ElementTree
 from django.conf import settings
 from django.utils.translation import gettext, gettext_noop
 
+from tasks import numerals
+
 MB = 1024 * 1024
 
 # -- refusals ----------------------------------------------------------------------------------
@@ -799,12 +801,6 @@ class _Numbering:
 
 # Number formats (w:numFmt) ------------------------------------------------------------------
 
-_CHINESE_DIGITS = "零一二三四五六七八九"
-_CHINESE_UNITS = ("", "十", "百", "千")
-_LEGAL_SIMPLIFIED = "零壹贰叁肆伍陆柒捌玖"  # 大写数字
-_LEGAL_TRADITIONAL = "零壹貳參肆伍陸柒捌玖"
-_LEGAL_UNITS = ("", "拾", "佰", "仟")
-_GROUPS = ("", "万", "亿")
 _STEMS = "甲乙丙丁戊己庚辛壬癸"  # 天干
 _BRANCHES = "子丑寅卯辰巳午未申酉戌亥"  # 地支
 _ROMAN = (
@@ -813,36 +809,6 @@ _ROMAN = (
 )  # fmt: skip
 _FULL_WIDTH = str.maketrans("0123456789-", "０１２３４５６７８９－")
 _IDEOGRAPH_DIGITS = str.maketrans("0123456789", "〇一二三四五六七八九")
-
-
-def _chinese(n: int, digits: str, units: tuple[str, ...], *, ten: bool = False) -> str | None:
-    """n in Chinese numerals: 十一, 二十, 一百零五, 一万零一十; 一十一 only when `ten`."""
-    if not 0 < n < 10**12:
-        return "〇" if n == 0 else None
-    groups = []  # of four digits, the lowest first
-    while n:
-        n, group = divmod(n, 10000)
-        groups.append(group)
-    text = ""
-    zero = False  # a zero is pending: written before the next digit that is not one
-    for index in reversed(range(len(groups))):
-        group = groups[index]
-        if group == 0:
-            zero = zero or bool(text)
-            continue
-        for position in (3, 2, 1, 0):
-            digit = group // 10**position % 10
-            if digit == 0:
-                zero = zero or bool(text)
-                continue
-            if zero:
-                text += digits[0]
-                zero = False
-            text += digits[digit] + units[position]
-        text += _GROUPS[index]
-    if not ten and text.startswith(digits[1] + units[1]):
-        text = text[1:]
-    return text
 
 
 def _in_range(first: int, last: int, base: int, n: int) -> str | None:
@@ -881,7 +847,7 @@ def _cycle(symbols: str, n: int) -> str | None:
 
 
 def _counting(n: int) -> str | None:
-    return _chinese(n, _CHINESE_DIGITS, _CHINESE_UNITS)
+    return numerals.chinese(n)
 
 
 _FORMATS: dict[str, Callable[[int], str | None]] = {
@@ -903,8 +869,12 @@ _FORMATS: dict[str, Callable[[int], str | None]] = {
     "taiwaneseCountingThousand": _counting,
     "ideographDigital": lambda n: str(n).translate(_IDEOGRAPH_DIGITS),  # 一〇
     "taiwaneseDigital": lambda n: str(n).translate(_IDEOGRAPH_DIGITS),
-    "chineseLegalSimplified": lambda n: _chinese(n, _LEGAL_SIMPLIFIED, _LEGAL_UNITS, ten=True),
-    "ideographLegalTraditional": lambda n: _chinese(n, _LEGAL_TRADITIONAL, _LEGAL_UNITS, ten=True),
+    "chineseLegalSimplified": lambda n: numerals.chinese(
+        n, numerals.LEGAL_SIMPLIFIED, numerals.LEGAL_UNITS, ten=True
+    ),
+    "ideographLegalTraditional": lambda n: numerals.chinese(
+        n, numerals.LEGAL_TRADITIONAL, numerals.LEGAL_UNITS, ten=True
+    ),
     "ideographTraditional": lambda n: _cycle(_STEMS, n),  # 甲乙丙丁…
     "ideographZodiac": lambda n: _cycle(_BRANCHES, n),  # 子丑寅卯…
     "ideographZodiacTraditional": lambda n: (

@@ -448,4 +448,3 @@ class Milestone(Versioned):
 
     def __str__(self) -> str:
         return self.title
-

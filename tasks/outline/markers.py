@@ -5,18 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_CN_DIGITS = {
-    "零": 0,
-    "一": 1,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
+from tasks import numerals
+
 _CN = "[一二三四五六七八九十]{1,3}"
 _SEQUENCE_WORDS = {"首先": 1, "其次": 2, "再次": 3, "最后": 99}
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
@@ -58,31 +48,9 @@ class Marker:
     end: int  # where the text after it begins
 
 
-def cn_number(text: str) -> int | None:
-    """一 → 1, 十 → 10, 十二 → 12, 二十三 → 23."""
-    if not text:
-        return None
-    if text.isdigit():
-        return int(text)
-    if "十" not in text:
-        return _CN_DIGITS.get(text) if len(text) == 1 else None
-    tens, _, ones = text.partition("十")
-    tens_value = _CN_DIGITS.get(tens, 0 if tens else 1) if tens else 1
-    ones_value = _CN_DIGITS.get(ones, 0) if ones else 0
-    return tens_value * 10 + ones_value
-
-
-def to_cn(number: int) -> str:
-    digits = "零一二三四五六七八九"
-    if number < 10:
-        return digits[number]
-    tens, ones = divmod(number, 10)
-    return ("" if tens == 1 else digits[tens]) + "十" + (digits[ones] if ones else "")
-
-
 def ordinal_for(family: str, number: int) -> str:
     """The marker a family would write for a number: ('di', 4) → 第四."""
-    cn = to_cn(number)
+    cn = numerals.number(number)
     return {
         "di": f"第{cn}",
         "qi": f"其{cn}",
@@ -100,7 +68,7 @@ def _number(family: str, raw: str) -> int | None:
         return _SEQUENCE_WORDS[raw]
     if family == "circled":
         return _CIRCLED.index(raw) + 1
-    return cn_number(raw)
+    return numerals.parse(raw)
 
 
 def marker_at(text: str, position: int) -> Marker | None:
