@@ -23,22 +23,6 @@ SORTS = {
 }
 
 
-def body_and_below(body: ResponsibleBody) -> set[int]:
-    """A body and every body below it in the organisation tree."""
-    children: dict[int, list[int]] = {}
-    for pk, parent in ResponsibleBody.objects.filter(parent__isnull=False).values_list(
-        "pk", "parent"
-    ):
-        children.setdefault(parent, []).append(pk)
-    found, todo = set(), [body.pk]
-    while todo:
-        pk = todo.pop()
-        if pk not in found:
-            found.add(pk)
-            todo.extend(children.get(pk, ()))
-    return found
-
-
 class MeasureFilter(django_filters.FilterSet):
     """Filters in the URL (?area=3&light=red&sort=due …): bookmarkable, shareable, exportable.
 
@@ -127,7 +111,7 @@ class MeasureFilter(django_filters.FilterSet):
 
     def filter_body(self, queryset: QuerySet[Measure], name: str, value: ResponsibleBody):
         links = Measure.cooperating_bodies.through.objects.filter(
-            measure=OuterRef("pk"), responsiblebody__in=body_and_below(value)
+            measure=OuterRef("pk"), responsiblebody__in=ResponsibleBody.objects.below([value.pk])
         )
         return queryset.filter(Exists(links))
 

@@ -86,19 +86,8 @@ def acting_body_ids(user: User) -> frozenset[int]:
         return frozenset()
     cached = getattr(user, "_acting_body_ids", None)
     if cached is None:
-        own = set(user.bodies.values_list("pk", flat=True))
-        children: dict[int, list[int]] = {}
-        if own:
-            for pk, parent in ResponsibleBody.objects.filter(parent__isnull=False).values_list(
-                "pk", "parent"
-            ):
-                children.setdefault(parent, []).append(pk)
-        result, todo = set(), list(own)
-        while todo:
-            pk = todo.pop()
-            if pk not in result:
-                result.add(pk)
-                todo.extend(children.get(pk, ()))
+        own = user.bodies.values_list("pk", flat=True)
+        result = ResponsibleBody.objects.below(own)
         cached = user._acting_body_ids = frozenset(result)
     return cached
 

@@ -66,7 +66,7 @@ from tasks.models import (
     ResponsibleBody,
     StaleEdit,
 )
-from tasks.periods import QUARTER, Period, PeriodError
+from tasks.periods import QUARTER, Period, PeriodError, collecting_period
 
 ReviewState = ProgressReport.ReviewState
 
@@ -98,8 +98,7 @@ def deadline_of(period: Period) -> date:
 
 def current_period(today: date) -> Period:
     """The period whose reports are being collected today (before or on its deadline)."""
-    previous = Period.containing(today, period_kind()).previous()
-    return previous if today <= deadline_of(previous) else previous.next()
+    return collecting_period(today, period_kind(), settings.TASKS_REPORT_DEADLINE_DAY)
 
 
 def parse_period(text: str) -> Period:

@@ -117,6 +117,29 @@ class ReformArea(models.Model):
         return (cls.objects.aggregate(m=Max("order"))["m"] or 0) + 1
 
 
+class ResponsibleBodyQuerySet(models.QuerySet):
+    def below(self, body_ids: Iterable[int]) -> set[int]:
+        """These bodies and every body below them in the organisation tree (their ids).
+
+        One query for the whole tree (a list of pairs), then a walk in memory: the tree is a
+        few thousand bodies at most, and deep trees cost no more queries than shallow ones."""
+        todo = list(body_ids)
+        if not todo:
+            return set()
+        children: dict[int, list[int]] = {}
+        for pk, parent in self.model.objects.filter(parent__isnull=False).values_list(
+            "pk", "parent"
+        ):
+            children.setdefault(parent, []).append(pk)
+        found: set[int] = set()
+        while todo:
+            pk = todo.pop()
+            if pk not in found:
+                found.add(pk)
+                todo.extend(children.get(pk, ()))
+        return found
+
+
 class ResponsibleBody(models.Model):
     """责任单位: an organisation that leads or co-operates on measures."""
 
@@ -145,6 +168,8 @@ class ResponsibleBody(models.Model):
         verbose_name=_("members"),
         help_text=_("Users who act for this body."),
     )
+
+    objects = ResponsibleBodyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("responsible body")
