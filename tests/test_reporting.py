@@ -664,8 +664,8 @@ def test_the_table_counts_states_and_bodies_and_lists_the_late(
 def test_a_large_period_shows_the_first_of_the_late_and_the_bodies_furthest_behind(
     client, viewer, on, monkeypatch
 ):
-    monkeypatch.setattr("tasks.reporting.LATE_SHOWN", 3)
-    monkeypatch.setattr("tasks.reporting.BODIES_SHOWN", 2)
+    monkeypatch.setattr("tasks.reporting.table.LATE_SHOWN", 3)
+    monkeypatch.setattr("tasks.reporting.table.BODIES_SHOWN", 2)
     on(date(2026, 12, 6))  # November's reports are late
     bodies = [ResponsibleBodyFactory(name=f"单位{n}") for n in range(4)]
     late = [_measure(lead_body=bodies[n % 4]) for n in range(7)]
@@ -686,7 +686,7 @@ def test_a_large_period_shows_the_first_of_the_late_and_the_bodies_furthest_behi
 def test_before_the_deadline_the_bodies_with_most_reports_outstanding_come_first(
     viewer, on, monkeypatch
 ):
-    monkeypatch.setattr("tasks.reporting.BODIES_SHOWN", 1)
+    monkeypatch.setattr("tasks.reporting.table.BODIES_SHOWN", 1)
     first, second = ResponsibleBodyFactory(name="甲单位"), ResponsibleBodyFactory(name="乙单位")
     _measure(lead_body=first)
     _measure(lead_body=second)

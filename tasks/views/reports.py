@@ -31,7 +31,7 @@ from tasks.models import (
 from tasks.models.versioning import conflict_message
 from tasks.periods import Period, PeriodError
 from tasks.reporting import ReportingRefused, ReportState
-from tasks.reporting_forms import (
+from tasks.reporting.forms import (
     ContributionForm,
     ExtensionDecisionForm,
     ExtensionRequestForm,

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from tasks.forms import DATE_INPUT, VersionedFormMixin, explain_missing_choices
 from tasks.models import Attachment, ProgressReport, ResponsibleBody
-from tasks.reporting import check_attachment
+from tasks.reporting.actions import check_attachment
 
 
 class MultipleFileInput(forms.ClearableFileInput):
