@@ -6,11 +6,9 @@ from datetime import date
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tasks.ledger_upload.sheet import _unreadable
 from tasks.models import Measure, Milestone, ResponsibleBody, Versioned
 from tasks.models.versioning import conflict_message
 from tasks.notices import stranded_milestones
@@ -248,41 +246,6 @@ class MoveForm(forms.Form):
         if not data.get("direction") and data.get("position") is None and not self.errors:
             raise forms.ValidationError(_("Move a measure up, down or to a position."))
         return data
-
-
-# -- the ledger upload --------------------------------------------------------------------------
-
-MAX_BYTES = 5 * 1024 * 1024
-
-
-class LedgerUploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Edited ledger (.xlsx)"),
-        help_text=gettext_lazy(
-            "An Excel workbook exported from the task book (see the size limit above)."
-        ),
-    )
-
-    def clean_file(self) -> object:
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(".xlsx"):
-            raise ValidationError(
-                _(
-                    "“%(name)s” is not an Excel workbook (.xlsx). Save the ledger as .xlsx in "
-                    "Excel or WPS and upload that file."
-                )
-                % {"name": upload.name}
-            )
-        if upload.size > MAX_BYTES:
-            raise ValidationError(
-                _("The file is %(size)s MB; a ledger may be at most %(limit)s MB.")
-                % {"size": f"{upload.size / 1024 / 1024:.1f}", "limit": MAX_BYTES // 1024 // 1024}
-            )
-        head = upload.read(4)
-        upload.seek(0)
-        if head != b"PK\x03\x04":
-            raise ValidationError(_unreadable())
-        return upload
 
 
 class DocumentUploadForm(forms.Form):

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.translation import override
 
-from tasks import exports, numerals
+from tasks import ledger, numerals
 from tests.factories import (
     MeasureFactory,
     ProgressReportFactory,
@@ -107,7 +107,7 @@ def test_xlsx_title_headers_numbering_and_merged_area_rows(client, viewer, plan)
     client.force_login(viewer)  # 领导 reads only, and may export
     response = client.get(XLSX, **EN)
     assert response.status_code == 200
-    assert response["Content-Type"] == exports.XLSX_TYPE
+    assert response["Content-Type"] == ledger.XLSX_TYPE
     assert "union-reform-ledger-20261124.xlsx" in response["Content-Disposition"]
     sheet = _workbook(response).active
 
@@ -125,7 +125,7 @@ def test_xlsx_title_headers_numbering_and_merged_area_rows(client, viewer, plan)
 
 
 def test_chinese_file_name_is_sent_rfc_5987(coordinator_client, monkeypatch):
-    monkeypatch.setattr("tasks.exports.ledger.pgettext", lambda context, text: "工会改革任务台账")
+    monkeypatch.setattr("tasks.ledger.export.pgettext", lambda context, text: "工会改革任务台账")
     disposition = coordinator_client.get(XLSX)["Content-Disposition"]
     assert disposition.startswith("attachment; filename*=utf-8''")
     assert "%E5%B7%A5%E4%BC%9A" in disposition and disposition.endswith("-20261124.xlsx")
@@ -169,8 +169,8 @@ def test_xlsx_print_setup_frozen_header_and_widths(coordinator_client, plan):
 
 
 def test_text_width_counts_chinese_double():
-    assert exports.text_width("台账") == 4
-    assert exports.text_width("ab台") == 4
+    assert ledger.text_width("台账") == 4
+    assert ledger.text_width("ab台") == 4
 
 
 @pytest.mark.parametrize(
@@ -244,7 +244,7 @@ def test_exports_in_chinese_by_default(coordinator_client, plan):
     body = b"".join(coordinator_client.get(CSV).streaming_content).decode("utf-8-sig")
     assert "推进中" in body  # the status in the site's language
     with override("zh-hans"):
-        header = [str(column.label) for column in exports.LEDGER_COLUMNS]
+        header = [str(column.label) for column in ledger.LEDGER_COLUMNS]
     assert body.splitlines()[0] == ",".join(header)
 
 

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tasks.ledger_upload import cells
+from tasks.ledger.upload import cells
 from tasks.models import Measure
 from tests.factories import (
     MeasureFactory,
@@ -277,7 +277,7 @@ def test_rules_of_the_measure_page_hold(coordinator_client, plan):
 
 
 def test_rows_after_a_long_blank_stretch_are_not_read(coordinator_client, plan, monkeypatch):
-    monkeypatch.setattr("tasks.ledger_upload.sheet.MAX_BLANK_ROWS", 5)
+    monkeypatch.setattr("tasks.ledger.upload.sheet.MAX_BLANK_ROWS", 5)
     book = _exported(coordinator_client)
     sheet = book.active
     sheet.cell(_row_of(sheet, plan["a"].title), 13).value = 70
@@ -427,7 +427,7 @@ def test_expired_token_is_refused(coordinator_client, plan, monkeypatch):
     sheet = book.active
     sheet.cell(_row_of(sheet, plan["a"].title), 13).value = 70
     token = _token(_upload(coordinator_client, book))
-    monkeypatch.setattr("tasks.ledger_upload.apply.TOKEN_MAX_AGE", -1)
+    monkeypatch.setattr("tasks.ledger.upload.apply.TOKEN_MAX_AGE", -1)
     before = _state()
     coordinator_client.post(CONFIRM, {"token": token})
     assert _state() == before

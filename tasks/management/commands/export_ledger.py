@@ -17,7 +17,7 @@ from django.http import HttpRequest, QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from tasks import clock, exports
+from tasks import clock, ledger
 from tasks.filters import MeasureFilter
 from tasks.models import Light, Measure, ReformArea, ResponsibleBody
 from tasks.views.common import filtered_measures
@@ -83,9 +83,9 @@ class Command(BaseCommand):
                 for name, errors in filters.form.errors.items()
             )
             raise CommandError(_("Nothing was exported: %(problems)s") % {"problems": problems})
-        rows = exports.ledger_rows(exports.ledger_queryset(filters, None))
+        rows = ledger.ledger_rows(ledger.ledger_queryset(filters, None))
         if output == "-":
-            for line in exports.csv_lines(exports.LEDGER_COLUMNS, rows):
+            for line in ledger.csv_lines(ledger.LEDGER_COLUMNS, rows):
                 self.stdout.write(line, ending="")
             return
         count = self._write(Path(output), file_format, rows, filters, day)
@@ -104,17 +104,17 @@ class Command(BaseCommand):
         try:
             with os.fdopen(handle, "wb") as out:
                 if file_format == "xlsx":
-                    count = exports.write_xlsx(
+                    count = ledger.write_xlsx(
                         out,
-                        columns=exports.LEDGER_COLUMNS,
+                        columns=ledger.LEDGER_COLUMNS,
                         rows=rows,
-                        title=exports.ledger_title(day),
-                        subtitle=exports.describe_filters(filters),
+                        title=ledger.ledger_title(day),
+                        subtitle=ledger.describe_filters(filters),
                         sheet_name=pgettext("sheet name", "Ledger"),
                         total_label=_("Total: %(count)d measures"),
                     )
                 else:
-                    count = exports.write_csv(out, exports.LEDGER_COLUMNS, rows)
+                    count = ledger.write_csv(out, ledger.LEDGER_COLUMNS, rows)
             os.replace(temporary, path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)

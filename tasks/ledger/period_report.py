@@ -12,8 +12,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from tasks.exports.columns import AreaRow, MeasureRow, Row, area_label, columns, person
+from tasks.ledger.columns import AreaRow, MeasureRow, Row, area_label, columns
 from tasks.models import Light, Measure, ProgressReport
+from tasks.models.versioning import person
 from tasks.periods import Period
 from tasks.reporting import ReportState, owes_report, state_for
 

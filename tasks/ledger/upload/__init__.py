@@ -5,7 +5,7 @@ Where things live, in the order an upload goes through them:
 - `sheet`: finding the ledger's header row in the workbook and the data rows under it.
 - `preview`: matching each row to its measure, checking it, and the `Preview` of what changes.
 - `apply`: the signed token that carries the preview to the confirmation, and `apply_ledger`.
-The upload form is `tasks.forms.LedgerUploadForm`.
+- `form`: the upload form (`LedgerUploadForm`): an .xlsx under the size limit.
 
 The office exports the ledger, edits it in Excel or WPS and uploads it; the columns read are
 牵头单位, 配合单位, 责任人, 开始时间, 完成时限, 优先级 and 进度 (the other columns are the
@@ -33,15 +33,15 @@ field. Nothing is kept on the server between the two requests, so any app server
 confirmation, and a tampered or stale form is refused.
 """
 
-from tasks.ledger_upload.apply import (
+from tasks.ledger.upload.apply import (
     LedgerRefused,
     PlannedChange,
     apply_ledger,
     planned_changes,
     preview_token,
 )
-from tasks.ledger_upload.preview import FieldChange, Preview, RowChange, RowError, read_ledger
-from tasks.ledger_upload.sheet import UploadError
+from tasks.ledger.upload.preview import FieldChange, Preview, RowChange, RowError, read_ledger
+from tasks.ledger.upload.sheet import UploadError
 
 __all__ = [
     "FieldChange",

@@ -10,8 +10,8 @@ from typing import IO
 
 import xlsxwriter
 
-from tasks.exports.columns import AreaRow, Column, MeasureRow, Row
-from tasks.exports.period import LATE, NOT_REPORTED
+from tasks.ledger.columns import AreaRow, Column, MeasureRow, Row
+from tasks.ledger.period_report import LATE, NOT_REPORTED
 from tasks.models import Light, ProgressReport
 
 XLSX_MAX_CELL = 32_767  # characters Excel keeps in one cell

@@ -10,8 +10,8 @@ from typing import IO
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from tasks.exports import LEDGER_COLUMNS, SEPARATOR, person
-from tasks.ledger_upload.cells import (
+from tasks.ledger import LEDGER_COLUMNS, SEPARATOR
+from tasks.ledger.upload.cells import (
     _body,
     _CellError,
     _norm,
@@ -23,8 +23,9 @@ from tasks.ledger_upload.cells import (
     parse_priority,
     parse_progress,
 )
-from tasks.ledger_upload.sheet import UploadError, _Row, _sheet_rows
+from tasks.ledger.upload.sheet import UploadError, _Row, _sheet_rows
 from tasks.models import Measure, ResponsibleBody
+from tasks.models.versioning import person
 from tasks.notices import stranded_milestones
 
 # The columns an upload changes, and the measure fields each one sets.

@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tasks import clock, exports, permissions
-from tasks import ledger_upload as round_trip
-from tasks.forms import MAX_BYTES, LedgerUploadForm
+from tasks import clock, ledger, permissions
+from tasks.ledger import upload as round_trip
+from tasks.ledger.upload.form import MAX_BYTES, LedgerUploadForm
 from tasks.models import Measure
 from tasks.periods import Period, PeriodError
 from tasks.views.common import filtered_measures, require
@@ -36,7 +36,7 @@ def _xlsx_response(write, file_name: str) -> FileResponse:
     except BaseException:
         out.close()
         raise
-    return FileResponse(out, as_attachment=True, filename=file_name, content_type=exports.XLSX_TYPE)
+    return FileResponse(out, as_attachment=True, filename=file_name, content_type=ledger.XLSX_TYPE)
 
 
 @require_GET
@@ -45,18 +45,18 @@ def ledger_xlsx(request: HttpRequest) -> HttpResponse:
     require(permissions.can_export(request.user), request)
     day = clock.today()
     filters = filtered_measures(request, day)
-    rows = exports.ledger_rows(exports.ledger_queryset(filters, request.user))
+    rows = ledger.ledger_rows(ledger.ledger_queryset(filters, request.user))
     return _xlsx_response(
-        lambda out: exports.write_xlsx(
+        lambda out: ledger.write_xlsx(
             out,
-            columns=exports.LEDGER_COLUMNS,
+            columns=ledger.LEDGER_COLUMNS,
             rows=rows,
-            title=exports.ledger_title(day),
-            subtitle=exports.describe_filters(filters),
+            title=ledger.ledger_title(day),
+            subtitle=ledger.describe_filters(filters),
             sheet_name=pgettext("sheet name", "Ledger"),
             total_label=_("Total: %(count)d measures"),
         ),
-        exports.ledger_file_name(day, "xlsx"),
+        ledger.ledger_file_name(day, "xlsx"),
     )
 
 
@@ -74,13 +74,13 @@ def ledger_csv(request: HttpRequest) -> HttpResponse:
     require(permissions.can_export(request.user), request)
     day = clock.today()
     filters = filtered_measures(request, day)
-    rows = exports.ledger_rows(exports.ledger_queryset(filters, request.user))
-    lines = exports.csv_lines(exports.LEDGER_COLUMNS, rows)
+    rows = ledger.ledger_rows(ledger.ledger_queryset(filters, request.user))
+    lines = ledger.csv_lines(ledger.LEDGER_COLUMNS, rows)
     response = StreamingHttpResponse(
         _in_language(lines, translation.get_language()), content_type="text/csv; charset=utf-8"
     )
     response.headers["Content-Disposition"] = content_disposition_header(
-        True, exports.ledger_file_name(day, "csv")
+        True, ledger.ledger_file_name(day, "csv")
     )
     return response
 
@@ -88,7 +88,7 @@ def ledger_csv(request: HttpRequest) -> HttpResponse:
 # -- the period report --------------------------------------------------------------------------
 
 
-def _period_report(request: HttpRequest, text: str) -> exports.PeriodReport | HttpResponse:
+def _period_report(request: HttpRequest, text: str) -> ledger.PeriodReport | HttpResponse:
     """The report for the period in the URL, or a 404 page that says what a period looks like."""
     require(permissions.can_export(request.user), request)
     try:
@@ -100,7 +100,7 @@ def _period_report(request: HttpRequest, text: str) -> exports.PeriodReport | Ht
             "2026Q4."
         ) % {"period": text}
         return render(request, "tasks/period_report.html", {"error": reason}, status=404)
-    return exports.period_report(
+    return ledger.period_report(
         period,
         day=clock.today(),
         deadline_day=settings.TASKS_REPORT_DEADLINE_DAY,
@@ -121,7 +121,7 @@ def period_report_print(request: HttpRequest, period: str) -> HttpResponse:
         "bar_width": BAR_WIDTH,
         "previous": report.period.previous(),
         "next": report.period.next(),
-        "columns": exports.PERIOD_COLUMNS,
+        "columns": ledger.PERIOD_COLUMNS,
     }
     return render(request, "tasks/period_report.html", context)
 
@@ -133,9 +133,9 @@ def period_report_xlsx(request: HttpRequest, period: str) -> HttpResponse:
     if isinstance(report, HttpResponse):
         return report
     return _xlsx_response(
-        lambda out: exports.write_xlsx(
+        lambda out: ledger.write_xlsx(
             out,
-            columns=exports.PERIOD_COLUMNS,
+            columns=ledger.PERIOD_COLUMNS,
             rows=report.rows,
             title=report.title,
             subtitle=f"{report.subtitle} {report.summary_line()}",

@@ -13,12 +13,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tasks.ledger_upload.preview import Preview, RowError, _check, _Problems
-from tasks.ledger_upload.sheet import UploadError
+from tasks.ledger.upload.preview import Preview, RowError, _check, _Problems
+from tasks.ledger.upload.sheet import UploadError
 from tasks.models import Measure, ResponsibleBody, StaleEdit
 from tasks.models.versioning import changes_since
 
-TOKEN_SALT = "tasks.ledger_upload"
+TOKEN_SALT = "tasks.ledger.upload"
 TOKEN_MAX_AGE = 2 * 60 * 60  # seconds
 DATE_FIELDS = frozenset({"start_date", "due_date"})
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils.functional import Promise
 from django.utils.translation import pgettext_lazy
 
@@ -176,9 +175,3 @@ Row = AreaRow | MeasureRow
 def area_label(number: int, area: object) -> str:
     """一、第五 深化产业工人队伍建设改革 (the export's own numbering, then the area as written)."""
     return f"{numerals.number(number)}、{area}"
-
-
-def person(user: AbstractBaseUser | None) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()

@@ -11,8 +11,8 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from tasks.exports import ID_HEADER, LEDGER_COLUMNS
-from tasks.ledger_upload.cells import _norm, _text
+from tasks.ledger import ID_HEADER, LEDGER_COLUMNS
+from tasks.ledger.upload.cells import _norm, _text
 
 MAX_ROWS = 5_000
 HEADER_SCAN_ROWS = 20

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from tasks import permissions
-from tasks.exports.columns import AreaRow, MeasureRow, Row, area_label, person
 from tasks.filters import MeasureFilter
+from tasks.ledger.columns import AreaRow, MeasureRow, Row, area_label
 from tasks.models import Light, Measure, ProgressReport
+from tasks.models.versioning import person
 
 CHUNK_SIZE = 1000  # measures read from the database at a time
 SEPARATOR = "、"  # between co-operating bodies, in the ledger and in an uploaded one
