@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from tasks import services
+from tasks.intake import writing
 from tasks.intake.proposal import Proposal
 from tasks.intake.reading import DocumentError, read_document, too_large
 from tasks.models import Source
@@ -32,18 +32,18 @@ def check_size(name: str, size: int) -> None:
 def existing_source(proposal: Proposal) -> Source | None:
     """The source this document was imported as before, if it was (same text, or same file
     and title): confirming then updates it."""
-    return services.matching_source(
+    return writing.matching_source(
         content_hash=proposal.source["content_hash"],
         file_name=proposal.source["file_name"],
         title=proposal.source["title"],
     )
 
 
-def write(proposal: Proposal) -> tuple[services.ImportResult, Source | None]:
+def write(proposal: Proposal) -> tuple[writing.ImportResult, Source | None]:
     """Import the proposal in one transaction: a new source, or an update of the one it was
     imported as before (returned second). IntegrityError: imported by someone else meanwhile."""
     existing = existing_source(proposal)
-    result = services.save_document(
+    result = writing.save_document(
         proposal.to_outline(),
         file_name=proposal.source["file_name"],
         content_hash=proposal.source["content_hash"],

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
-from django.db import connections, models
+from django.db import connections, models, transaction
 from django.db.models import BooleanField, Case, Exists, F, Max, OuterRef, Q, Value, When
 from django.db.models.lookups import GreaterThan
 from django.urls import reverse
@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from tasks import notices
-from tasks.models.versioning import Versioned
+from tasks.models.versioning import StaleEdit, Versioned
 
 
 class Source(models.Model):
@@ -473,3 +473,45 @@ class Milestone(Versioned):
 
     def __str__(self) -> str:
         return self.title
+
+
+class BulkEditRefused(Exception):
+    """A bulk edit that could not be applied to every ticked measure: none was changed."""
+
+    def __init__(self, problems: list[tuple[Measure, str]]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+
+@transaction.atomic
+def bulk_assign(
+    *, measures: list[Measure], field: str, value: object, versions: dict[int, int]
+) -> int:
+    """Set one assignment field on every measure, all or nothing.
+
+    Each measure is checked as if edited alone (due date not before its start, milestones
+    within its dates) and saved only if nobody changed it since the list was loaded; one
+    problem anywhere and nothing is saved (BulkEditRefused lists every problem).
+    """
+    if field not in {"owner", "lead_body", "due_date", "priority"}:
+        raise ValueError(field)
+    problems: list[tuple[Measure, str]] = []
+    for measure in measures:
+        setattr(measure, field, value)
+        try:
+            measure.full_clean(validate_unique=False)
+            if field == "due_date" and value is not None:
+                late = [m for m in measure.milestones.all() if m.due_date > value]
+                if late:
+                    raise ValidationError(
+                        gettext("its milestone %(title)s is due after that date")
+                        % {"title": late[0].title}
+                    )
+            measure.save_versioned(expected_version=versions.get(measure.pk, measure.version))
+        except ValidationError as error:
+            problems.append((measure, "；".join(error.messages)))
+        except StaleEdit:
+            problems.append((measure, gettext("someone changed it after the list was loaded")))
+    if problems:
+        raise BulkEditRefused(problems)
+    return len(measures)

@@ -24,8 +24,8 @@ from tasks.forms import (
 )
 from tasks.history import measure_timeline
 from tasks.models import Measure, Milestone, StaleEdit
+from tasks.models.plan import BulkEditRefused, bulk_assign
 from tasks.models.versioning import conflict_message
-from tasks.services import BulkEditRefused, bulk_assign
 from tasks.views.common import filtered_measures, require, require_view
 from tasks.views.reports import reporting_panel
 

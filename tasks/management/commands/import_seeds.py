@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from tasks.services import SeedError, import_documents, read_seed_documents
+from tasks.intake.seeds import SeedError, import_documents, read_seed_documents
 
 
 class Command(BaseCommand):
