@@ -14,7 +14,8 @@ from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tasks import demo, roles
+from tasks import roles
+from tasks.demo import generate as demo
 from tasks.models import Measure, Milestone, ProgressReport, ReformArea, ResponsibleBody, Source
 from tasks.periods import Period
 from tests.factories import MeasureFactory

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from tasks import roles
-from tasks import timetable as tt
 from tasks.models import Light
+from tasks.timetable import geometry as tt
 from tests.factories import (
     MeasureFactory,
     MilestoneFactory,

@@ -2,6 +2,6 @@ from django.contrib.admin import apps
 
 
 class AdminConfig(apps.AdminConfig):
-    """Django admin with the project's own site (tasks.admin_site): Chinese titles, roles."""
+    """Django admin with the project's own site (unionreform.admin_site): Chinese titles, roles."""
 
-    default_site = "tasks.admin_site.AdminSite"
+    default_site = "unionreform.admin_site.AdminSite"

@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from tasks import clock
-from tasks import timetable as geometry
 from tasks.filters import MeasureFilter
 from tasks.models import Milestone
+from tasks.timetable import geometry
 from tasks.views.common import filtered_measures, require_view
 
 ZOOM_LABELS = {"month": _("By month"), "quarter": _("By quarter")}

@@ -1,8 +1,8 @@
 """python manage.py generate_demo --measures N --seed S — realistic demo data at any scale.
 
-The data and its rules are described in `tasks.demo`. This command reads the counts, refuses a
-database with real data in it (exit code 2, like every usage error here) unless told ``--force``,
-and prints each phase as it is written, with the time since the start, so that a run of
+The data and its rules are described in `tasks.demo.generate`. This command reads the counts,
+refuses a database with real data in it (exit code 2, like every usage error here) unless told
+``--force``, and prints each phase as it is written, with the time since the start, so that a run of
 hundreds of thousands of rows shows where it is.
 """
 
@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from tasks import demo
+from tasks.demo import generate as demo
 
 USAGE_ERROR = 2  # argparse's exit code for a bad option, and ours for a refusal
 

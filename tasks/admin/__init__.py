@@ -3,24 +3,28 @@
 Who may see and change what comes from `tasks.permissions`, as everywhere else; a refused write
 answers 403 with the reason. Versioned rows (measures, milestones, reports) carry the version
 the user loaded, so a save from a stale page is refused with what the other person changed.
+The machinery is in `base`; the site itself (titles, the role check) is the project's
+(`unionreform.admin_site`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin.widgets import AutocompleteSelect
-from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Model, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.contrib import admin
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from tasks import permissions, ranking
-from tasks.forms import VersionedFormMixin
+from tasks.admin.base import (
+    ReadOnlyAdmin,
+    RoleAdminMixin,
+    RoleHistoryAdmin,
+    RoleModelAdmin,
+    VersionedAdminForm,
+)
 from tasks.models import (
     Attachment,
     Contribution,
@@ -32,144 +36,7 @@ from tasks.models import (
     ReminderLog,
     ResponsibleBody,
     Source,
-    StaleEdit,
 )
-from tasks.models.versioning import conflict_message
-
-
-class RowChoiceAutocomplete(AutocompleteSelect):
-    """An autocomplete box that takes its current choice's label from the row being edited.
-
-    Django's own asks the database for the selected option of every box: on a changelist of
-    100 editable rows, 100 queries for labels the rows already hold (`list_select_related`)."""
-
-    current: tuple[str, str] | None = None  # (value, label), set by the form of the row
-
-    def optgroups(self, name: str, value: list, attr: dict | None = None) -> list:
-        selected = [str(v) for v in value if str(v) not in self.choices.field.empty_values]
-        if self.current is None or selected != [self.current[0]]:
-            return super().optgroups(name, value, attr)
-        chosen, label = self.current
-        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
-        options.append(self.create_option(name, chosen, label, set(selected), len(options)))
-        return [(None, options, 0)]
-
-
-class VersionedAdminForm(VersionedFormMixin, forms.ModelForm):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            widget = getattr(field.widget, "widget", field.widget)  # inside the related wrapper
-            if not isinstance(widget, RowChoiceAutocomplete):
-                continue
-            relation = self.instance._meta.get_field(name)
-            if relation.is_cached(self.instance) and getattr(self.instance, name) is not None:
-                chosen = getattr(self.instance, name)
-                widget.current = (str(chosen.pk), field.label_from_instance(chosen))
-
-
-class RoleAdminMixin:
-    """Permissions by role: everyone with a role sees, the reform office changes."""
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return permissions.can_view(request.user)
-
-    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return permissions.can_view(request.user)
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return permissions.can_edit_plan(request.user)
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return permissions.can_edit_plan(request.user)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return permissions.can_edit_plan(request.user)
-
-    def formfield_for_foreignkey(
-        self, db_field: Any, request: HttpRequest, **kwargs: Any
-    ) -> forms.Field | None:
-        """Autocomplete boxes that show a row's current choice from the row (lists, inlines)."""
-        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
-            kwargs["widget"] = RowChoiceAutocomplete(
-                db_field, self.admin_site, using=kwargs.get("using")
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
-class RoleModelAdmin(RoleAdminMixin, admin.ModelAdmin):
-    """Refusals carry their reason; a stale save is refused and explained, nothing saved."""
-
-    def _guarded(
-        self, view: Callable[..., HttpResponse], request: HttpRequest, *args: Any, **kwargs: Any
-    ) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as denied:
-            if denied.args:
-                raise
-            raise PermissionDenied(permissions.refusal_reason(request.user, self.model)) from None
-        except StaleEdit as stale:
-            message = conflict_message(stale.current, stale.loaded_version)
-            self.message_user(request, message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
-    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return self._guarded(super().changeform_view, request, *args, **kwargs)
-
-    def changelist_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return self._guarded(super().changelist_view, request, *args, **kwargs)
-
-    def delete_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return self._guarded(super().delete_view, request, *args, **kwargs)
-
-    def save_model(
-        self, request: HttpRequest, obj: Model, form: forms.ModelForm, change: bool
-    ) -> None:
-        if isinstance(form, VersionedFormMixin):
-            form.save_checked()
-        else:
-            super().save_model(request, obj, form, change)
-
-    def save_formset(
-        self, request: HttpRequest, form: forms.ModelForm, formset: Any, change: bool
-    ) -> None:
-        """Inline rows are saved like the page itself: a stale row is refused, not applied."""
-        formset.save(commit=False)
-        removes_measures = formset.model is Measure and formset.deleted_objects
-        if removes_measures:
-            ranking.lock_ranks()
-        for obj in formset.deleted_objects:
-            obj.delete()
-        if removes_measures:
-            ranking.close_rank_gaps(user=request.user)
-        for inline_form in formset.saved_forms:
-            if isinstance(inline_form, VersionedFormMixin):
-                inline_form.save_checked()
-            else:
-                inline_form.instance.save()
-        formset.save_m2m()
-
-
-class RoleHistoryAdmin(RoleModelAdmin, SimpleHistoryAdmin):
-    """History visible to every role, for reading: an old version is never written back."""
-
-    form = VersionedAdminForm
-
-    def history_form_view(
-        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
-    ) -> HttpResponse:
-        if request.method != "GET":
-            raise PermissionDenied(
-                _(
-                    "The history is for reading: an old version cannot be restored from it. "
-                    "Make the change on the record itself."
-                )
-            )
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-    def get_changelist_form(self, request: HttpRequest, **kwargs: Any) -> type[forms.ModelForm]:
-        return super().get_changelist_form(request, form=VersionedAdminForm, **kwargs)
 
 
 @admin.register(Source)
@@ -490,17 +357,6 @@ class ProgressReportAdmin(RoleHistoryAdmin):
         if not change:
             obj.mark_submitted(by=request.user)
         super().save_model(request, obj, form, change)
-
-
-class ReadOnlyAdmin(RoleModelAdmin):
-    """Rows the reporting screens write through their own rules: the admin shows them, and
-    the office may delete them (with a measure or report they belong to, say)."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
 
 
 @admin.register(Contribution)
