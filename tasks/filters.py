@@ -7,6 +7,7 @@ from datetime import date
 import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from tasks.models import CLOSED_STATUSES, Light, Measure, ReformArea, ResponsibleBody, Source
@@ -128,3 +129,21 @@ class MeasureFilter(django_filters.FilterSet):
         self.is_valid()  # cleans the form; a field in error is simply left out
         value = getattr(self.form, "cleaned_data", {}).get("sort")
         return SORTS.get(value or "rank", SORTS["rank"])
+
+
+def filtered_measures(data: QueryDict | dict | None, day: date) -> MeasureFilter:
+    """The task book's filters (`data`: a query string's values) applied to every measure, with
+    its light, bodies and owner: for the task book, the timetable, the exports and
+    `export_ledger` alike.
+
+    `.qs` is the filtered queryset and `.ordering` the chosen sort, for the screen to order
+    by; `.form` shows the filters and any mistake in them (a bad value is reported and left
+    out, never fatal).
+    """
+    measures = (
+        Measure.objects.with_light(day)
+        .select_related("area__source", "lead_body", "owner")
+        .defer("area__source__text")  # the whole document, on every row otherwise
+        .prefetch_related("cooperating_bodies")
+    )
+    return MeasureFilter(data or None, queryset=measures, today=day)

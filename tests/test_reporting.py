@@ -777,7 +777,7 @@ def test_the_panel_costs_four_queries_however_busy_the_measure(
     requests: whatever the measure has, and the include renders without another query."""
     from django.template.loader import render_to_string
 
-    from tasks.views.reports import reporting_panel
+    from tasks.views.measure_page import reporting_panel
 
     quiet = _measure(lead_body=measure.lead_body)
     quiet.cooperating_bodies.add(measure.cooperating_bodies.get())

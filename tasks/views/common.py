@@ -1,9 +1,8 @@
-"""What every screen shares: the role check, the filtered measures, error pages."""
+"""What every screen shares: the role check, error pages."""
 
 from __future__ import annotations
 
 import logging
-from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -15,9 +14,8 @@ from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from tasks import permissions
-from tasks.filters import MeasureFilter
-from tasks.models import Measure
+from tasks import permissions, reporting
+from tasks.periods import Period, PeriodError
 
 access_log = logging.getLogger("tasks.access")
 
@@ -34,20 +32,15 @@ def require(allowed: bool, request: HttpRequest, model: type | None = None) -> N
         raise PermissionDenied(permissions.refusal_reason(request.user, model))
 
 
-def filtered_measures(request: HttpRequest, day: date) -> MeasureFilter:
-    """The task book's filters applied to every measure, with its light, bodies and owner.
-
-    `.qs` is the filtered queryset and `.ordering` the chosen sort, for the screen to order
-    by; `.form` shows the filters and any mistake in them (a bad value is reported and left
-    out, never fatal).
-    """
-    measures = (
-        Measure.objects.with_light(day)
-        .select_related("area__source", "lead_body", "owner")
-        .defer("area__source__text")  # the whole document, on every row otherwise
-        .prefetch_related("cooperating_bodies")
-    )
-    return MeasureFilter(request.GET or None, queryset=measures, today=day)
+def period_from(request: HttpRequest, default: Period) -> tuple[Period, str | None]:
+    """The period named by `?period=`, or `default` with the reason when it names none."""
+    text = request.GET.get("period", "").strip()
+    if not text:
+        return default, None
+    try:
+        return reporting.parse_period(text), None
+    except PeriodError as error:
+        return default, str(error)
 
 
 @login_not_required

@@ -18,11 +18,12 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tasks import clock, ledger, permissions
+from tasks.filters import filtered_measures
 from tasks.ledger import upload as round_trip
 from tasks.ledger.upload.form import MAX_BYTES, LedgerUploadForm
 from tasks.models import Measure
 from tasks.periods import Period, PeriodError
-from tasks.views.common import filtered_measures, require
+from tasks.views.common import require
 
 BAR_WIDTH = 300  # pixels of a full bar in the period report's charts
 
@@ -44,7 +45,7 @@ def ledger_xlsx(request: HttpRequest) -> HttpResponse:
     """台账 as an Excel workbook, with the task book's filters (the same query string)."""
     require(permissions.can_export(request.user), request)
     day = clock.today()
-    filters = filtered_measures(request, day)
+    filters = filtered_measures(request.GET, day)
     rows = ledger.ledger_rows(ledger.ledger_queryset(filters, request.user))
     return _xlsx_response(
         lambda out: ledger.write_xlsx(
@@ -73,7 +74,7 @@ def ledger_csv(request: HttpRequest) -> HttpResponse:
     """台账 as CSV (UTF-8 with a BOM for Excel and WPS), streamed row by row."""
     require(permissions.can_export(request.user), request)
     day = clock.today()
-    filters = filtered_measures(request, day)
+    filters = filtered_measures(request.GET, day)
     rows = ledger.ledger_rows(ledger.ledger_queryset(filters, request.user))
     lines = ledger.csv_lines(ledger.LEDGER_COLUMNS, rows)
     response = StreamingHttpResponse(

@@ -2,7 +2,7 @@
 attachments, extension requests (延期申请) and closing a measure (销号).
 
 The forms of the measure page's reporting panel post here; a form with a mistake is shown
-again on the measure page (`measures.page_context` takes it in place of the panel's blank one).
+again on the measure page (`measure_page.page_context` takes it in place of the panel's blank one).
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, Subquery
 from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -29,7 +28,7 @@ from tasks.models import (
     StaleEdit,
 )
 from tasks.models.versioning import conflict_message
-from tasks.periods import Period, PeriodError
+from tasks.periods import Period
 from tasks.reporting import ReportingRefused, ReportState
 from tasks.reporting.forms import (
     ContributionForm,
@@ -38,18 +37,8 @@ from tasks.reporting.forms import (
     ReportForm,
     ReviewForm,
 )
-from tasks.views.common import require, require_view
-
-
-def _period(request: HttpRequest, default: Period) -> tuple[Period, str | None]:
-    """The period named by `?period=`, or `default` with the reason when it names none."""
-    text = request.GET.get("period", "").strip()
-    if not text:
-        return default, None
-    try:
-        return reporting.parse_period(text), None
-    except PeriodError as error:
-        return default, str(error)
+from tasks.views import measure_page
+from tasks.views.common import period_from, require, require_view
 
 
 def _measure(pk: int) -> Measure:
@@ -66,11 +55,9 @@ def _measure_page(measure: Measure, period: Period, anchor: str = "reporting") -
 
 def _show_measure_page(request: HttpRequest, measure_pk: int, **forms: BaseForm) -> HttpResponse:
     """The measure page again, with a form that needs correcting in place of the blank one."""
-    from tasks.views import measures  # the measure page imports this module
-
-    measure = measures.measure_for_page(measure_pk)
+    measure = measure_page.measure_for_page(measure_pk)
     return render(
-        request, "tasks/measure_detail.html", measures.page_context(request, measure, **forms)
+        request, "tasks/measure_detail.html", measure_page.page_context(request, measure, **forms)
     )
 
 
@@ -87,119 +74,13 @@ def _conflict(stale: StaleEdit) -> str:
 # -- the measure page's panel -------------------------------------------------------------------
 
 
-def reporting_panel(request: HttpRequest, measure: Measure) -> dict[str, object]:
-    """What the measure page shows of the reporting cycle: this period's state and report, the
-    contributions, attachments, extension requests, and the forms this user may use.
-
-    Four queries whatever the measure: the period's (and the latest) report, its attachments,
-    the contributions, the extension requests."""
-    user = request.user
-    day = clock.today()
-    period, bad_period = _period(request, reporting.current_period(day))
-    latest = measure.reports.order_by("-period", "-submitted_at").values("pk")[:1]
-    reports = list(
-        ProgressReport.objects.filter(
-            Q(measure=measure, period=str(period)) | Q(pk=Subquery(latest))
-        )
-        .select_related("author", "body", "reviewed_by")
-        .order_by("-period")
-    )
-    for found in reports:
-        found.measure = measure
-    report = next((r for r in reports if r.period == str(period)), None)
-    newest = reports[0] if reports else None  # the latest report of the measure
-    attachments = list(
-        Attachment.objects.filter(report__measure=measure, report__period=str(period))
-    )
-    contributions = list(
-        Contribution.objects.filter(measure=measure, period=str(period)).select_related(
-            "body", "author"
-        )
-    )
-    extensions = list(measure.extension_requests.select_related("requested_by", "decided_by"))
-    pending = next((e for e in extensions if e.state == ExtensionRequest.State.PENDING), None)
-
-    state = reporting.state_of(report, period=period, today=day)
-    can_file = (
-        permissions.can_file_report(user, measure)
-        and period.start <= day
-        and (report is None or permissions.can_edit_report(user, report))
-    )
-    can_review = bool(
-        report
-        and report.review_state == ProgressReport.ReviewState.SUBMITTED
-        and permissions.can_review_report(user)
-    )
-    bodies = (
-        reporting.contribution_bodies(user, measure)
-        if permissions.can_contribute(user, measure)
-        else []
-    )
-    accepted = report is not None and report.review_state == ProgressReport.ReviewState.ACCEPTED
-    can_contribute = (
-        bool(bodies) and period.start <= day and (not accepted or permissions.can_edit_plan(user))
-    )
-    own = {c.body_id: c for c in contributions}
-    first_own = next((own[b.pk] for b in bodies if b.pk in own), None)
-    can_close = permissions.can_close_measure(user)
-    close_blocker = (
-        reporting.closing_blocker(measure, newest)
-        if can_close and measure.status == Measure.Status.DONE
-        else None
-    )
-    return {
-        "reporting": {
-            "period": period,
-            "bad_period": bad_period,
-            "previous": period.previous(),
-            "next": period.next(),
-            "deadline": reporting.deadline_of(period),
-            "state": state,
-            "state_label": ReportState(state).label,
-            "report": report,
-            "attachments": attachments,
-            "contributions": contributions,
-            "extensions": extensions,
-            "pending": pending,
-            "can_file": can_file,
-            "can_review": can_review,
-            "can_contribute": can_contribute,
-            "can_close": can_close
-            and measure.status == Measure.Status.DONE
-            and not measure.closed_on
-            and close_blocker is None,
-            "close_blocker": close_blocker,
-        },
-        "review_form": ReviewForm(initial={"loaded_version": report.version})
-        if can_review
-        else None,
-        "contribution_form": ContributionForm(
-            bodies=bodies,
-            initial={"body": first_own.body_id, "text": first_own.text} if first_own else None,
-        )
-        if can_contribute
-        else None,
-        "extension_form": ExtensionRequestForm()
-        if permissions.can_request_extension(user, measure)
-        and not pending
-        and measure.status not in (Measure.Status.DONE, Measure.Status.SUSPENDED)
-        else None,
-        "decision_form": ExtensionDecisionForm()
-        if pending and permissions.can_decide_extension(user)
-        else None,
-    }
-
-
-# -- /reports/ ----------------------------------------------------------------------------------
-
-
 @require_GET
 def report_list(request: HttpRequest) -> HttpResponse:
     """The period's table: every measure's state, counts per state and lead body, who is late."""
     require_view(request)
     day = clock.today()
     collecting = reporting.current_period(day)
-    period, bad_period = _period(request, collecting)
+    period, bad_period = period_from(request, collecting)
     if bad_period:
         messages.error(request, bad_period)
     table = reporting.period_table(period=period, today=day)
@@ -246,7 +127,7 @@ def report_file(request: HttpRequest, pk: int) -> HttpResponse:
     measure = _measure(pk)
     require(permissions.can_file_report(request.user, measure), request, ProgressReport)
     day = clock.today()
-    period, bad_period = _period(request, reporting.current_period(day))
+    period, bad_period = period_from(request, reporting.current_period(day))
     if bad_period:
         messages.error(request, bad_period)
     report = ProgressReport.objects.filter(measure=measure, period=str(period)).first()
@@ -358,7 +239,7 @@ def contribution_save(request: HttpRequest, pk: int) -> HttpResponse:
     measure = _measure(pk)
     require(permissions.can_contribute(request.user, measure), request, ProgressReport)
     day = clock.today()
-    period, bad_period = _period(request, reporting.current_period(day))
+    period, bad_period = period_from(request, reporting.current_period(day))
     if bad_period:
         messages.error(request, bad_period)
         return HttpResponseRedirect(_measure_page(measure, period))

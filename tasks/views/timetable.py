@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from tasks import clock
-from tasks.filters import MeasureFilter
+from tasks.filters import MeasureFilter, filtered_measures
 from tasks.models import Milestone
 from tasks.timetable import geometry
-from tasks.views.common import filtered_measures, require_view
+from tasks.views.common import require_view
 
 ZOOM_LABELS = {"month": _("By month"), "quarter": _("By quarter")}
 
@@ -26,7 +26,7 @@ def timetable(request: HttpRequest) -> HttpResponse:
     unknown_zoom = zoom if zoom not in geometry.ZOOMS else ""
     if unknown_zoom:
         zoom = "month"
-    filters = filtered_measures(request, day)
+    filters = filtered_measures(request.GET, day)
     # The task book's filters and sort; the timetable needs no co-operating bodies.
     measures = filters.qs.prefetch_related(None).order_by(*filters.ordering)
     milestones = Milestone.objects.filter(measure__in=measures).order_by("due_date", "pk")

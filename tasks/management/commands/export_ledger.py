@@ -13,14 +13,13 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.http import HttpRequest, QueryDict
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from tasks import clock, ledger
-from tasks.filters import MeasureFilter
+from tasks.filters import MeasureFilter, filtered_measures
 from tasks.models import Light, Measure, ReformArea, ResponsibleBody
-from tasks.views.common import filtered_measures
 
 FORMATS = ("xlsx", "csv")
 
@@ -74,10 +73,9 @@ class Command(BaseCommand):
         if output == "-" and file_format != "csv":
             raise CommandError(_("Only CSV can be written to stdout; give a file name for xlsx."))
         day = clock.today()
-        request = HttpRequest()
-        request.GET = self._query(options)
-        filters = filtered_measures(request, day)
-        if request.GET and not filters.is_valid():
+        query = self._query(options)
+        filters = filtered_measures(query, day)
+        if query and not filters.is_valid():
             problems = "；".join(
                 f"{filters.form.fields[name].label}: {' '.join(errors)}"
                 for name, errors in filters.form.errors.items()

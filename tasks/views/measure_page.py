@@ -1,0 +1,297 @@
+"""The measure page: its facts, assignment, status and progress, milestones, the reporting
+panel (this period's report, contributions, extension requests, closing) and the history.
+
+The reporting panel's forms post to `views.reports`; a form with a mistake is shown again here
+(`page_context` takes it in place of the panel's blank one).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Q, Subquery
+from django.forms import BaseForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from tasks import clock, permissions, reporting
+from tasks.forms import (
+    AssignmentForm,
+    MilestoneDoneForm,
+    MilestoneForm,
+    ProgressForm,
+)
+from tasks.history import measure_timeline
+from tasks.models import (
+    Attachment,
+    Contribution,
+    ExtensionRequest,
+    Measure,
+    Milestone,
+    ProgressReport,
+    StaleEdit,
+)
+from tasks.models.versioning import conflict_message
+from tasks.reporting import ReportState
+from tasks.reporting.forms import (
+    ContributionForm,
+    ExtensionDecisionForm,
+    ExtensionRequestForm,
+    ReviewForm,
+)
+from tasks.views.common import period_from, require, require_view
+
+
+def measure_for_page(pk: int) -> Measure:
+    measures = (
+        Measure.objects.with_light(clock.today())
+        .select_related("area__source", "lead_body", "owner", "parent", "closed_by")
+        .prefetch_related("cooperating_bodies", "children")
+    )
+    return get_object_or_404(measures, pk=pk)
+
+
+def page_context(request: HttpRequest, measure: Measure, **forms: BaseForm) -> dict[str, object]:
+    """Everything the measure page shows, with the forms this user may use (a bound form
+    given by name replaces the blank one, to show its errors)."""
+    user = request.user
+    can_assign = permissions.can_edit_plan(user)
+    can_update = permissions.can_edit_measure(user, measure)
+    milestones = list(measure.milestones.all())
+    for milestone in milestones:
+        milestone.form = (
+            MilestoneForm(instance=milestone, measure=measure, prefix=f"m{milestone.pk}")
+            if can_assign
+            else MilestoneDoneForm(instance=milestone, prefix=f"m{milestone.pk}")
+            if can_update
+            else None
+        )
+    defaults: dict[str, BaseForm | None] = {
+        "assignment_form": AssignmentForm(instance=measure) if can_assign else None,
+        "progress_form": ProgressForm(instance=measure) if can_update else None,
+        "milestone_form": MilestoneForm(measure=measure, prefix="new") if can_assign else None,
+    }
+    return {
+        "measure": measure,
+        "milestones": milestones,
+        "reports": measure.reports.select_related("body", "author").order_by("-period"),
+        "timeline": measure_timeline(measure),
+        "can_assign": can_assign,
+        "can_update": can_update,
+        **reporting_panel(request, measure),
+        **defaults,
+        **forms,
+    }
+
+
+@require_GET
+def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require_view(request)
+    measure = measure_for_page(pk)
+    return render(request, "tasks/measure_detail.html", page_context(request, measure))
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _saved(form: BaseForm) -> bool:
+    """Validate and save a versioned form; a stale one gets the conflict as its error."""
+    if not form.is_valid():
+        return False
+    try:
+        form.save_checked()
+    except StaleEdit as stale:
+        form.add_error(None, conflict_message(stale.current, stale.loaded_version))
+        return False
+    return True
+
+
+def _save(
+    request: HttpRequest, measure: Measure, form: BaseForm, name: str, done: str
+) -> HttpResponse:
+    """Save a versioned form or show it again with what went wrong; nothing half-saved.
+
+    An htmx request gets back just the page's `name` section, a plain form post the page."""
+    if _saved(form):
+        if not _is_htmx(request):
+            messages.success(request, done)
+            return redirect("tasks:measure_detail", pk=measure.pk)
+        context = {**page_context(request, measure_for_page(measure.pk)), "just_saved": done}
+        return render(request, f"tasks/measure_detail.html#{name}", context)
+    context = page_context(request, measure, **{f"{name}_form": form})
+    template = (
+        f"tasks/measure_detail.html#{name}" if _is_htmx(request) else ("tasks/measure_detail.html")
+    )
+    return render(request, template, context)
+
+
+@require_POST
+def measure_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """分解落实: owner, bodies, dates and priority (the reform office)."""
+    measure = measure_for_page(pk)
+    require(permissions.can_edit_plan(request.user), request, Measure)
+    form = AssignmentForm(request.POST, instance=measure)
+    return _save(request, measure, form, "assignment", _("The assignment was saved."))
+
+
+@require_POST
+def measure_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """Status and progress: the measure's own bodies, or the office."""
+    measure = measure_for_page(pk)
+    require(permissions.can_edit_measure(request.user, measure), request, Measure)
+    form = ProgressForm(request.POST, instance=measure)
+    return _save(request, measure, form, "progress", _("The progress was saved."))
+
+
+@require_POST
+def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
+    measure = measure_for_page(pk)
+    require(permissions.can_edit_plan(request.user), request, Milestone)
+    form = MilestoneForm(request.POST, measure=measure, prefix="new")
+    form.instance.measure = measure
+    if form.is_valid():
+        form.save_checked()
+        messages.success(request, _("The milestone was added."))
+        return redirect("tasks:measure_detail", pk=measure.pk)
+    return render(
+        request, "tasks/measure_detail.html", page_context(request, measure, milestone_form=form)
+    )
+
+
+@require_POST
+def milestone_update(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone = get_object_or_404(Milestone.objects.select_related("measure"), pk=pk)
+    measure = measure_for_page(milestone.measure_id)
+    milestone.measure = measure
+    user = request.user
+    require(permissions.can_edit_milestone(user, milestone), request, Milestone)
+    prefix = f"m{milestone.pk}"
+    if permissions.can_edit_plan(user):
+        form = MilestoneForm(request.POST, instance=milestone, measure=measure, prefix=prefix)
+    else:
+        form = MilestoneDoneForm(request.POST, instance=milestone, prefix=prefix)
+    if _saved(form):
+        messages.success(request, _("The milestone was saved."))
+        return redirect("tasks:measure_detail", pk=measure.pk)
+    context = page_context(request, measure)
+    for shown in context["milestones"]:
+        if shown.pk == milestone.pk:
+            shown.form = form
+    return render(request, "tasks/measure_detail.html", context)
+
+
+@require_POST
+def milestone_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    milestone = get_object_or_404(Milestone, pk=pk)
+    require(permissions.can_edit_plan(request.user), request, Milestone)
+    milestone.delete()
+    messages.success(request, _("The milestone was deleted."))
+    return redirect("tasks:measure_detail", pk=milestone.measure_id)
+
+
+def reporting_panel(request: HttpRequest, measure: Measure) -> dict[str, object]:
+    """What the measure page shows of the reporting cycle: this period's state and report, the
+    contributions, attachments, extension requests, and the forms this user may use.
+
+    Four queries whatever the measure: the period's (and the latest) report, its attachments,
+    the contributions, the extension requests."""
+    user = request.user
+    day = clock.today()
+    period, bad_period = period_from(request, reporting.current_period(day))
+    latest = measure.reports.order_by("-period", "-submitted_at").values("pk")[:1]
+    reports = list(
+        ProgressReport.objects.filter(
+            Q(measure=measure, period=str(period)) | Q(pk=Subquery(latest))
+        )
+        .select_related("author", "body", "reviewed_by")
+        .order_by("-period")
+    )
+    for found in reports:
+        found.measure = measure
+    report = next((r for r in reports if r.period == str(period)), None)
+    newest = reports[0] if reports else None  # the latest report of the measure
+    attachments = list(
+        Attachment.objects.filter(report__measure=measure, report__period=str(period))
+    )
+    contributions = list(
+        Contribution.objects.filter(measure=measure, period=str(period)).select_related(
+            "body", "author"
+        )
+    )
+    extensions = list(measure.extension_requests.select_related("requested_by", "decided_by"))
+    pending = next((e for e in extensions if e.state == ExtensionRequest.State.PENDING), None)
+
+    state = reporting.state_of(report, period=period, today=day)
+    can_file = (
+        permissions.can_file_report(user, measure)
+        and period.start <= day
+        and (report is None or permissions.can_edit_report(user, report))
+    )
+    can_review = bool(
+        report
+        and report.review_state == ProgressReport.ReviewState.SUBMITTED
+        and permissions.can_review_report(user)
+    )
+    bodies = (
+        reporting.contribution_bodies(user, measure)
+        if permissions.can_contribute(user, measure)
+        else []
+    )
+    accepted = report is not None and report.review_state == ProgressReport.ReviewState.ACCEPTED
+    can_contribute = (
+        bool(bodies) and period.start <= day and (not accepted or permissions.can_edit_plan(user))
+    )
+    own = {c.body_id: c for c in contributions}
+    first_own = next((own[b.pk] for b in bodies if b.pk in own), None)
+    can_close = permissions.can_close_measure(user)
+    close_blocker = (
+        reporting.closing_blocker(measure, newest)
+        if can_close and measure.status == Measure.Status.DONE
+        else None
+    )
+    return {
+        "reporting": {
+            "period": period,
+            "bad_period": bad_period,
+            "previous": period.previous(),
+            "next": period.next(),
+            "deadline": reporting.deadline_of(period),
+            "state": state,
+            "state_label": ReportState(state).label,
+            "report": report,
+            "attachments": attachments,
+            "contributions": contributions,
+            "extensions": extensions,
+            "pending": pending,
+            "can_file": can_file,
+            "can_review": can_review,
+            "can_contribute": can_contribute,
+            "can_close": can_close
+            and measure.status == Measure.Status.DONE
+            and not measure.closed_on
+            and close_blocker is None,
+            "close_blocker": close_blocker,
+        },
+        "review_form": ReviewForm(initial={"loaded_version": report.version})
+        if can_review
+        else None,
+        "contribution_form": ContributionForm(
+            bodies=bodies,
+            initial={"body": first_own.body_id, "text": first_own.text} if first_own else None,
+        )
+        if can_contribute
+        else None,
+        "extension_form": ExtensionRequestForm()
+        if permissions.can_request_extension(user, measure)
+        and not pending
+        and measure.status not in (Measure.Status.DONE, Measure.Status.SUSPENDED)
+        else None,
+        "decision_form": ExtensionDecisionForm()
+        if pending and permissions.can_decide_extension(user)
+        else None,
+    }
+
+
+# -- /reports/ ----------------------------------------------------------------------------------
