@@ -2,21 +2,40 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tasks.models import Measure, Milestone, ResponsibleBody, Versioned
 from tasks.models.versioning import conflict_message
-from tasks.notices import stranded_milestones
 from tasks.widgets import QuickSelect, QuickSelectMultiple
 
 
+def add_rule_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """A model rule's refusal shown on a form: beside the field when the form has it, else at
+    the top, named by the field's label (a rule may concern a field the form does not show)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    model = getattr(getattr(form, "_meta", None), "model", None)
+    for name, errors in error.error_dict.items():
+        if name == NON_FIELD_ERRORS or name in form.fields:
+            form.add_error(None if name == NON_FIELD_ERRORS else name, errors)
+            continue
+        try:
+            label = str(model._meta.get_field(name).verbose_name) if model else name
+        except FieldDoesNotExist:
+            label = name
+        messages = [message for item in errors for message in item.messages]
+        form.add_error(None, [f"{label}：{message}" for message in messages])
+
+
 class VersionedFormMixin(forms.Form):
-    """A hidden field carries the version the user loaded; a stale one is refused, not saved."""
+    """A hidden field carries the version the user loaded; a stale one is refused, not saved.
+    The model's own rules (`clean()`) are the form's: a refusal on a field the form does not
+    show is shown at the top."""
 
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
@@ -34,16 +53,22 @@ class VersionedFormMixin(forms.Form):
                 raise forms.ValidationError(conflict_message(current, loaded), code="stale")
         return cleaned
 
+    def _update_errors(self, errors: ValidationError) -> None:
+        add_rule_errors(self, errors)
+
     def save_checked(self) -> Versioned:
-        """Save the row (and its many-to-many choices) only if nobody saved it since it was
-        loaded; raises StaleEdit otherwise, having written nothing."""
+        """Save the row through the model's one checked save (`save_edit`: every rule, and only
+        if nobody saved it since it was loaded — StaleEdit otherwise, nothing written), with its
+        many-to-many choices."""
         instance = self.save(commit=False)
-        loaded = self.cleaned_data.get("loaded_version")
-        if instance.pk and loaded:
-            instance.save_versioned(expected_version=loaded)
+        loaded = self.cleaned_data.get("loaded_version") or None
+        if isinstance(instance, Measure):
+            chosen = self.cleaned_data.get("cooperating_bodies")
+            bodies = chosen if "cooperating_bodies" in self.fields else None
+            instance.save_edit(expected_version=loaded, cooperating_bodies=bodies)
         else:
-            instance.save()
-        self.save_m2m()
+            instance.save_edit(expected_version=loaded)
+            self.save_m2m()
         return instance
 
 
@@ -93,35 +118,19 @@ class AssignmentForm(VersionedFormMixin, forms.ModelForm):
         )
         explain_missing_choices(self)
 
-    def clean(self) -> dict[str, object]:
-        cleaned = super().clean()
-        start, due = cleaned.get("start_date"), cleaned.get("due_date")
-        if self.instance.pk and (start or due):
-            outside = self.instance.milestones_outside(start, due)
-            if outside:
-                self.add_error("due_date" if due else "start_date", stranded_milestones(outside))
-        return cleaned
-
 
 class ProgressForm(VersionedFormMixin, forms.ModelForm):
-    """进度: status and progress, by the measure's own bodies or the office."""
+    """进度: status and progress, set directly by the office (a body's progress arrives through
+    its reports, and takes effect when the office accepts one)."""
 
     class Meta:
         model = Measure
         fields = ["status", "progress"]
         widgets = {"progress": forms.NumberInput(attrs={"min": 0, "max": 100, "step": 5})}
 
-    def clean(self) -> dict[str, object]:
-        cleaned = super().clean()
-        if cleaned.get("status") == Measure.Status.DONE and cleaned.get("progress") != 100:
-            self.add_error(
-                "progress", _("A completed measure stands at 100%. Set the progress to 100.")
-            )
-        return cleaned
-
 
 class MilestoneForm(VersionedFormMixin, forms.ModelForm):
-    """时间节点: within the measure's dates."""
+    """时间节点: within the measure's dates (`Milestone.clean`)."""
 
     class Meta:
         model = Milestone
@@ -130,17 +139,7 @@ class MilestoneForm(VersionedFormMixin, forms.ModelForm):
 
     def __init__(self, *args: object, measure: Measure, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.measure = measure
-
-    def clean_due_date(self) -> date:
-        due = self.cleaned_data["due_date"]
-        start, end = self.measure.start_date, self.measure.due_date
-        if (start and due < start) or (end and due > end):
-            raise forms.ValidationError(
-                _("A milestone falls within its measure's dates (%(start)s – %(end)s).")
-                % {"start": start or "…", "end": end or "…"}
-            )
-        return due
+        self.measure = self.instance.measure = measure  # its rules read the measure's dates
 
 
 class MilestoneDoneForm(VersionedFormMixin, forms.ModelForm):

@@ -6,11 +6,16 @@ everything; what differs is what each may change:
 
 - coordinator and admin: the whole plan — areas, measures and every field of them, bodies,
   milestones, sources — and the review of reports;
-- body liaison: the status and progress of measures its body leads or co-operates on, the
-  completion of their milestones, and the reports of measures its body leads. A liaison of a
-  body acts for the bodies below it in the organisation tree too (a 市总工会 liaison for the
-  县区总工会 under it), never for bodies above it or beside it;
+- body liaison: for measures its body leads or co-operates on, the completion of their
+  milestones and requests for a later due date; for measures its body leads, their reports
+  (for those it co-operates on, its contribution to them). A liaison's progress reaches the
+  measure through its report, when the office accepts it: it never sets a measure's status or
+  progress directly. A liaison of a body acts for the bodies below it in the organisation tree
+  too (a 市总工会 liaison for the 县区总工会 under it), never for bodies above it or beside it;
 - viewer: nothing (read-only everywhere, exports included).
+
+Nobody changes anything of a closed (销号) measure: its fields, milestones, reports,
+contributions or extension requests.
 
 A logged-in user in none of these groups sees nothing: every page answers 403 and says why.
 Results are cached on the user object for the length of a request.
@@ -25,11 +30,11 @@ from django.utils.translation import gettext as _
 
 from tasks import roles
 from tasks.models import Measure, Milestone, ProgressReport, ResponsibleBody
+from tasks.models.plan import closed_message
 
 User = AbstractBaseUser | AnonymousUser
 
-# What a liaison may change on its own measures and milestones.
-LIAISON_MEASURE_FIELDS = frozenset({"status", "progress"})
+# What a liaison may change on its own measures' milestones.
 LIAISON_MILESTONE_FIELDS = frozenset({"done_on"})
 # What the filer of a report writes; the review belongs to the coordinator.
 REPORT_FILER_FIELDS = frozenset(
@@ -105,12 +110,18 @@ def is_own_measure(user: User, measure: Measure) -> bool:
     return measure.lead_body_id in acting or bool(_cooperating_ids(measure) & acting)
 
 
+def is_closed(measure: Measure) -> bool:
+    """销号: a closed measure no longer changes, for anyone."""
+    return measure.closed_on is not None
+
+
 def editable_measure_fields(user: User, measure: Measure | None) -> frozenset[str] | None:
-    """The fields of a measure the user may change: None for all of them, empty for none."""
-    if can_edit_plan(user):
+    """The fields of a measure the user may change: None for all of them, empty for none.
+
+    The office changes every field of a measure that is not closed; nobody else changes any
+    (a liaison's progress arrives through its reports)."""
+    if can_edit_plan(user) and not (measure is not None and is_closed(measure)):
         return None
-    if measure is not None and is_liaison(user) and is_own_measure(user, measure):
-        return LIAISON_MEASURE_FIELDS
     return frozenset()
 
 
@@ -119,22 +130,28 @@ def can_edit_measure(user: User, measure: Measure) -> bool:
 
 
 def can_edit_milestone(user: User, milestone: Milestone) -> bool:
-    return can_edit_plan(user) or (is_liaison(user) and is_own_measure(user, milestone.measure))
+    """The office plans milestones; the measure's own liaison marks them done."""
+    measure = milestone.measure
+    if is_closed(measure):
+        return False
+    return can_edit_plan(user) or (is_liaison(user) and is_own_measure(user, measure))
 
 
 def can_file_report(user: User, measure: Measure) -> bool:
     """Only the lead body files the report of a shared measure (its liaison, or the office)."""
+    if is_closed(measure):
+        return False
     if can_edit_plan(user):
         return True
     return measure.lead_body_id is not None and measure.lead_body_id in acting_body_ids(user)
 
 
 def can_edit_report(user: User, report: ProgressReport) -> bool:
-    """The filer may correct a report until it is accepted; the office may always."""
-    if can_edit_plan(user):
-        return True
-    accepted = report.review_state == ProgressReport.ReviewState.ACCEPTED
-    return not accepted and can_file_report(user, report.measure)
+    """The filer may correct a report until it is accepted; the office may always (until the
+    measure is closed)."""
+    if not can_file_report(user, report.measure):
+        return False
+    return can_edit_plan(user) or report.review_state != ProgressReport.ReviewState.ACCEPTED
 
 
 def can_review_report(user: User) -> bool:
@@ -144,6 +161,8 @@ def can_review_report(user: User) -> bool:
 
 def can_contribute(user: User, measure: Measure) -> bool:
     """A co-operating body adds its part to the lead body's report (its liaison, or the office)."""
+    if is_closed(measure):
+        return False
     if can_edit_plan(user):
         return True
     acting = acting_body_ids(user)
@@ -152,7 +171,7 @@ def can_contribute(user: User, measure: Measure) -> bool:
 
 def can_request_extension(user: User, measure: Measure) -> bool:
     """延期申请: the liaison of a body that leads or co-operates on the measure."""
-    return is_liaison(user) and is_own_measure(user, measure)
+    return not is_closed(measure) and is_liaison(user) and is_own_measure(user, measure)
 
 
 def can_decide_extension(user: User) -> bool:
@@ -168,8 +187,9 @@ def visible_measures(user: User) -> QuerySet[Measure]:
     return Measure.objects.all() if can_view(user) else Measure.objects.none()
 
 
-def refusal_reason(user: User, model: type | None = None) -> str:
-    """Why a write to `model` (a model class) was refused, in words the user can act on."""
+def refusal_reason(user: User, model: type | None = None, measure: Measure | None = None) -> str:
+    """Why a write to `model` (a model class), on `measure` if it concerns one, was refused, in
+    words the user can act on."""
     current = roles_of(user)
     if not current:
         return _(
@@ -178,12 +198,15 @@ def refusal_reason(user: User, model: type | None = None) -> str:
         )
     if current == {roles.VIEWER}:
         return _("Your role (领导) may read everything but change nothing.")
+    if measure is not None and is_closed(measure):
+        return closed_message(measure.closed_on)
     if is_liaison(user) and not can_edit_plan(user):
         if isinstance(model, type) and issubclass(model, Measure | Milestone | ProgressReport):
             return _(
-                "A body liaison may only update the status and progress, milestones and reports "
-                "of measures its own body leads or co-operates on; reports are filed by the lead "
-                "body. Ask the reform office (改革办) for any other change."
+                "A body liaison reports on the measures its own body leads, adds its part to "
+                "those it co-operates on, marks their milestones done and asks for more time; "
+                "the progress it reports becomes the measure's when the reform office accepts "
+                "the report. Ask the reform office (改革办) for any other change."
             )
         return _(
             "A body liaison may not change the plan itself. Ask the reform office (改革办) to "

@@ -54,58 +54,63 @@ def _post_data(measure, **changes):
     return {**data, **changes}
 
 
-def test_liaison_edits_only_status_and_progress_of_its_own_measure(liaison_client, body):
+def test_liaison_reads_its_measure_in_the_admin_but_changes_nothing_of_it(liaison_client, body):
+    """Its progress reaches the measure through its reports, accepted by the office."""
     measure = MeasureFactory(lead_body=body, title="原标题")
     html = liaison_client.get(_change_url(measure)).content.decode()
-    assert 'name="status"' in html and 'name="progress"' in html
+    assert 'name="status"' not in html and 'name="progress"' not in html
     assert 'name="title"' not in html and 'name="owner"' not in html
 
     response = liaison_client.post(
         _change_url(measure), _post_data(measure, status="in_progress", progress=60, title="偷改")
     )
-    assert response.status_code == 302
+    assert response.status_code == 403
     measure.refresh_from_db()
-    assert (measure.status, measure.progress, measure.title) == ("in_progress", 60, "原标题")
-    assert measure.history.first().history_user == liaison_client.user
+    assert (measure.status, measure.progress, measure.title) == ("not_started", 0, "原标题")
 
 
-def test_liaison_of_a_cooperating_body_updates_but_files_no_report(liaison_client, body):
-    measure = MeasureFactory(lead_body=ResponsibleBodyFactory(name="省人社厅"))
-    measure.cooperating_bodies.add(body)
-    html = liaison_client.get(_change_url(measure)).content.decode()
-    assert 'name="progress"' in html
+def test_no_report_is_filed_from_the_measures_admin_page(liaison_client, coordinator, body):
+    """The measure's reports are shown there, never added or changed: a report is filed on
+    its own page, through the reporting rules."""
+    measure = MeasureFactory(lead_body=body)
+    office = Client()
+    office.force_login(coordinator)
+    html = office.get(_change_url(measure)).content.decode()
     assert 'id="reports-empty"' not in html  # no blank report form to add from
     data = _post_data(
         measure,
-        progress=20,
         **{
             "reports-TOTAL_FORMS": 1,
-            "reports-0-period": "2026-11",
+            "reports-0-period": "2027-05",
             "reports-0-progress": 20,
             "reports-0-status": "in_progress",
-            "reports-0-done_text": "配合完成调研",
+            "reports-0-done_text": "将来的报告",
         },
     )
-    assert liaison_client.post(_change_url(measure), data).status_code == 302
+    for client in (liaison_client, office):
+        client.post(_change_url(measure), data)
     assert not ProgressReport.objects.exists()
 
 
-def test_liaison_files_a_report_for_a_measure_its_body_leads(liaison_client, body):
+def test_liaison_files_a_report_and_cannot_forge_its_review(liaison_client, coordinator, body):
     measure = MeasureFactory(lead_body=body)
-    data = _post_data(
-        measure,
-        **{
-            "reports-TOTAL_FORMS": 1,
-            "reports-0-period": "2026-11",
-            "reports-0-progress": 35,
-            "reports-0-status": "in_progress",
-            "reports-0-done_text": "已召开推进会",
-            "reports-0-problems": "经费不足",
-            "reports-0-next_steps": "12月完成验收",
-            "reports-0-review_state": "accepted",
-        },
-    )
-    assert liaison_client.post(_change_url(measure), data).status_code == 302
+    data = {
+        "measure": measure.pk,
+        "period": "2026-11",
+        "progress": 35,
+        "status": "in_progress",
+        "done_text": "已召开推进会",
+        "problems": "经费不足",
+        "next_steps": "12月完成验收",
+        # the office's review, forged: never read from the form
+        "review_state": "accepted",
+        "reviewed_by": coordinator.pk,
+        "reviewed_at_0": "2026-11-20",
+        "reviewed_at_1": "09:00:00",
+        "return_reason": "改革办已审核",
+    }
+    response = liaison_client.post(reverse("admin:tasks_progressreport_add"), data)
+    assert response.status_code == 302
     report = ProgressReport.objects.get()
     assert (report.author, report.body, report.done_text) == (
         liaison_client.user,
@@ -113,6 +118,7 @@ def test_liaison_files_a_report_for_a_measure_its_body_leads(liaison_client, bod
         "已召开推进会",
     )
     assert report.review_state == ProgressReport.ReviewState.SUBMITTED  # the office reviews
+    assert (report.reviewed_by, report.reviewed_at, report.return_reason) == (None, None, "")
     assert report.submitted_at is not None
 
 

@@ -1,10 +1,11 @@
 """Database constraints and model rules: what no code path may break."""
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from tasks.models import Measure, ProgressReport
 from tests.factories import MeasureFactory, ProgressReportFactory
@@ -79,9 +80,20 @@ def test_period_must_be_a_month_or_quarter(period):
     assert "报告期请写成月份" in error.value.message_dict["period"][0]
 
 
-@pytest.mark.parametrize("period", ["2026-01", "2026-12", "2026Q1", "2026Q4"])
-def test_good_periods_pass(period):
-    ProgressReportFactory.build(measure=MeasureFactory(), period=period).full_clean()
+@pytest.mark.parametrize(
+    ("kind", "period"),
+    [("month", "2026-01"), ("month", "2026-12"), ("quarter", "2026Q1"), ("quarter", "2026Q4")],
+)
+def test_good_periods_pass(kind, period, settings, clock):
+    settings.TASKS_REPORT_PERIOD = kind
+    measure = MeasureFactory()
+    Measure.objects.filter(pk=measure.pk).update(
+        created_at=timezone.make_aware(datetime(2026, 1, 1, 9))
+    )
+    clock.move_to(date(2027, 2, 10))
+    ProgressReportFactory.build(
+        measure=Measure.objects.get(pk=measure.pk), period=period
+    ).full_clean()
 
 
 def test_deadline_note_stands_in_for_a_missing_date():

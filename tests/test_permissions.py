@@ -1,5 +1,7 @@
 """tasks.permissions, question by question: roles, the body tree, what each role may change."""
 
+from datetime import date
+
 import pytest
 from django.contrib.auth.models import Group
 
@@ -66,15 +68,18 @@ def test_liaison_acts_for_its_body_and_the_bodies_below(tree):
         assert permissions.is_own_measure(liaison, MeasureFactory(lead_body=lead)) is own
 
 
-def test_liaison_of_a_cooperating_body_may_update_the_measure(tree):
+def test_liaison_of_a_cooperating_body_contributes_but_files_no_report(tree):
     _, city, _, other_city = tree
     liaison = _user(roles.LIAISON, bodies=[city])
     measure = MeasureFactory(lead_body=other_city)
-    assert not permissions.can_edit_measure(liaison, measure)
+    assert not permissions.can_contribute(liaison, measure)
     measure.cooperating_bodies.add(city)
-    assert permissions.editable_measure_fields(liaison, measure) == {"status", "progress"}
-    # but only the lead body files the report
+    assert permissions.can_contribute(liaison, measure)
+    assert permissions.can_request_extension(liaison, measure)
+    assert permissions.can_edit_milestone(liaison, MilestoneFactory(measure=measure))
+    # only the lead body files the report; nobody but the office sets the measure's fields
     assert not permissions.can_file_report(liaison, measure)
+    assert permissions.editable_measure_fields(liaison, measure) == frozenset()
 
 
 def test_what_each_role_may_change(tree):
@@ -84,7 +89,8 @@ def test_what_each_role_may_change(tree):
     viewer = _user(roles.VIEWER)
     liaison = _user(roles.LIAISON, bodies=[city])
     assert permissions.editable_measure_fields(coordinator, measure) is None  # every field
-    assert permissions.editable_measure_fields(liaison, measure) == {"status", "progress"}
+    # a liaison's progress arrives through its report, accepted by the office
+    assert permissions.editable_measure_fields(liaison, measure) == frozenset()
     assert permissions.editable_measure_fields(viewer, measure) == frozenset()
     assert permissions.can_edit_milestone(liaison, MilestoneFactory(measure=measure))
     assert not permissions.can_edit_milestone(viewer, MilestoneFactory(measure=measure))
@@ -93,6 +99,24 @@ def test_what_each_role_may_change(tree):
     assert permissions.can_export(viewer) and permissions.can_export(liaison)
     assert not permissions.can_edit_plan(liaison) and not permissions.can_edit_plan(viewer)
     assert permissions.can_review_report(coordinator) and not permissions.can_review_report(liaison)
+
+
+def test_nobody_changes_a_closed_measure(tree):
+    _, city, _, _ = tree
+    measure = MeasureFactory(lead_body=city, status="done", progress=100)
+    milestone = MilestoneFactory(measure=measure)
+    report = ProgressReportFactory(measure=measure, review_state="submitted")
+    Measure.objects.filter(pk=measure.pk).update(closed_on=date(2026, 11, 20))
+    measure.refresh_from_db()
+    milestone.measure = report.measure = measure
+    for user in (_user(roles.COORDINATOR), _user(roles.LIAISON, bodies=[city])):
+        assert not permissions.can_edit_measure(user, measure)
+        assert not permissions.can_edit_milestone(user, milestone)
+        assert not permissions.can_file_report(user, measure)
+        assert not permissions.can_edit_report(user, report)
+        assert not permissions.can_contribute(user, measure)
+        assert not permissions.can_request_extension(user, measure)
+        assert "2026-11-20" in permissions.refusal_reason(user, Measure, measure)
 
 
 def test_filer_may_correct_a_report_until_it_is_accepted(tree):
@@ -109,7 +133,7 @@ def test_refusal_reasons_say_what_to_do():
     viewer = _user(roles.VIEWER)
     liaison = _user(roles.LIAISON)
     assert "领导" in permissions.refusal_reason(viewer)
-    assert "本单位牵头或配合" in permissions.refusal_reason(liaison, Measure)
+    assert "改革办采纳" in permissions.refusal_reason(liaison, Measure)
     assert "不能修改任务书本身" in permissions.refusal_reason(liaison, ReformArea)
 
 

@@ -65,7 +65,7 @@ def test_list_shows_positions_titles_area_level_light_and_status(viewer, client)
     today_late = MeasureFactory(
         rank=1, title="建立产业工人培训体系", priority=Measure.Priority.HIGH, due_date="2020-01-01"
     )
-    MeasureFactory(rank=2, title="完善工匠评价", status=Measure.Status.DONE)
+    MeasureFactory(rank=2, title="完善工匠评价", status=Measure.Status.DONE, progress=100)
     client.force_login(viewer)
     response = client.get(LIST_URL, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200

@@ -770,11 +770,12 @@ def _busy(measure: Measure, user, media_files: bool = True) -> None:
 
 
 @pytest.mark.parametrize("role", ["coordinator", "liaison", "viewer"])
-def test_the_panel_costs_four_queries_however_busy_the_measure(
+def test_the_panel_costs_five_queries_however_busy_the_measure(
     role, request, rf, coordinator, measure, on, django_assert_num_queries
 ):
-    """The period's (and the latest) report, its attachments, the contributions, the extension
-    requests: whatever the measure has, and the include renders without another query."""
+    """Whether the measure owes the period's report, the period's (and the latest) report,
+    its attachments, the contributions, the extension requests: whatever the measure has, and
+    the include renders without another query."""
     from django.template.loader import render_to_string
 
     from tasks.views.measure_page import reporting_panel
@@ -788,7 +789,7 @@ def test_the_panel_costs_four_queries_however_busy_the_measure(
         shown = Measure.objects.prefetch_related("cooperating_bodies").get(pk=shown.pk)
         get = rf.get(_url("measure_detail", shown.pk))
         get.user = user
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(5):
             context = reporting_panel(get, shown)
             html = render_to_string(
                 "includes/measure_reporting.html", {**context, "measure": shown}, request=get

@@ -357,7 +357,7 @@ def test_security_headers(client, request, actor, url):
         (
             "liaison",
             "measure",
-            "责任单位联络员只能更新本单位牵头或配合的举措的状态、进度、时间节点和进展报告",
+            "联络员报送的进度经改革办采纳后才成为举措的进度",
         ),
         ("liaison", "reformarea", "责任单位联络员不能修改任务书本身。请联系改革办进行此项修改。"),
         ("nobody", "measure", "您的账号尚未分配角色"),

@@ -39,7 +39,7 @@ def _light(**fields) -> tuple[str, bool]:
 @pytest.mark.parametrize(
     ("fields", "expected"),
     [
-        ({"status": "done", "due_date": date(2026, 1, 1)}, ("grey", False)),
+        ({"status": "done", "progress": 100, "due_date": date(2026, 1, 1)}, ("grey", False)),
         ({"status": "suspended", "due_date": date(2026, 6, 14)}, ("grey", False)),
         ({"status": "in_progress", "due_date": date(2026, 6, 14)}, ("red", True)),  # yesterday
         ({"due_date": TODAY}, ("yellow", False)),  # due today: not yet late

@@ -297,7 +297,9 @@ def test_overdue_bar_is_red(viewer_client):
     late = MeasureFactory(
         start_date=date(2026, 1, 1), due_date=date(2026, 4, 30), status="in_progress"
     )
-    done = MeasureFactory(start_date=date(2026, 1, 1), due_date=date(2026, 4, 30), status="done")
+    done = MeasureFactory(
+        start_date=date(2026, 1, 1), due_date=date(2026, 4, 30), status="done", progress=100
+    )
     html = viewer_client.get(URL).content.decode()
     assert 'class="tt-bar light-red overdue"' in _row_html(html, late.pk)
     assert 'class="tt-overrun"' in _row_html(html, late.pk)

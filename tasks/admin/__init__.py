@@ -12,12 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from tasks import permissions, ranking
+from tasks import permissions, ranking, reporting
 from tasks.admin.base import (
     ReadOnlyAdmin,
     RoleAdminMixin,
@@ -37,6 +37,7 @@ from tasks.models import (
     ResponsibleBody,
     Source,
 )
+from tasks.periods import Period
 
 
 @admin.register(Source)
@@ -123,30 +124,29 @@ class ResponsibleBodyAdmin(RoleModelAdmin):
 
 
 class MilestoneInline(RoleAdminMixin, admin.TabularInline):
-    """The office plans milestones; the measure's own liaison marks them done."""
+    """The office plans a measure's milestones here (a liaison marks its own done on the
+    milestone's page); nothing of a closed measure changes."""
 
     model = Milestone
     form = VersionedAdminForm
     fields = ["title", "due_date", "done_on", "loaded_version"]
     extra = 0
 
-    def has_change_permission(self, request: HttpRequest, obj: Measure | None = None) -> bool:
-        user = request.user
-        return permissions.can_edit_plan(user) or (
-            obj is not None and permissions.is_own_measure(user, obj)
-        )
+    def has_add_permission(self, request: HttpRequest, obj: Measure | None = None) -> bool:
+        return obj is None or permissions.can_edit_measure(request.user, obj)
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Measure | None = None) -> list[str]:
-        if permissions.can_edit_plan(request.user):
-            return []
-        return ["title", "due_date"]
+    def has_change_permission(self, request: HttpRequest, obj: Measure | None = None) -> bool:
+        return obj is None or permissions.can_edit_measure(request.user, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Measure | None = None) -> bool:
+        return obj is None or permissions.can_edit_measure(request.user, obj)
 
 
 class ProgressReportInline(RoleAdminMixin, admin.StackedInline):
-    """Reports so far; the lead body's liaison files new ones here, the office reviews them."""
+    """The measure's reports, to read: a report is filed, corrected and reviewed through its
+    own page (the report form, or the report's admin page), which keep the reporting rules."""
 
     model = ProgressReport
-    form = VersionedAdminForm
     fields = [
         ("period", "body", "author"),
         ("progress", "status", "review_state"),
@@ -154,10 +154,11 @@ class ProgressReportInline(RoleAdminMixin, admin.StackedInline):
         "problems",
         "next_steps",
         "submitted_at",
-        "loaded_version",
     ]
-    readonly_fields = ["body", "author", "submitted_at"]
-    autocomplete_fields = ["body", "author"]
+    readonly_fields = [
+        name for line in fields for name in (line if isinstance(line, tuple) else [line])
+    ]
+    show_change_link = True
     extra = 0
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ProgressReport]:
@@ -165,16 +166,13 @@ class ProgressReportInline(RoleAdminMixin, admin.StackedInline):
         return super().get_queryset(request).select_related("measure", "body", "author")
 
     def has_add_permission(self, request: HttpRequest, obj: Measure | None = None) -> bool:
-        return obj is not None and permissions.can_file_report(request.user, obj)
+        return False
 
     def has_change_permission(self, request: HttpRequest, obj: Measure | None = None) -> bool:
-        # Corrections by the filer go through the report's own page, which checks each report.
-        return permissions.can_edit_plan(request.user)
+        return False
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Measure | None = None) -> list[str]:
-        if permissions.can_review_report(request.user):
-            return self.readonly_fields
-        return [*self.readonly_fields, "review_state"]
+    def has_delete_permission(self, request: HttpRequest, obj: Measure | None = None) -> bool:
+        return False
 
 
 @admin.register(Measure)
@@ -229,16 +227,18 @@ class MeasureAdmin(RoleHistoryAdmin):
         return queryset, False
 
     def has_change_permission(self, request: HttpRequest, obj: Measure | None = None) -> bool:
-        if obj is None:  # the list and the form's frame: a liaison may reach its own measures
-            return permissions.can_edit_plan(request.user) or permissions.is_liaison(request.user)
+        if obj is None:
+            return permissions.can_edit_plan(request.user)
         return permissions.can_edit_measure(request.user, obj)
 
+    def has_delete_permission(self, request: HttpRequest, obj: Measure | None = None) -> bool:
+        return permissions.can_edit_plan(request.user)
+
     def get_readonly_fields(self, request: HttpRequest, obj: Measure | None = None) -> list[str]:
-        editable = permissions.editable_measure_fields(request.user, obj)
-        if editable is None:
+        if permissions.editable_measure_fields(request.user, obj) is None:
             return self.readonly_fields
         every = [name for _, options in self.fieldsets for name in options["fields"]]
-        return [name for name in every if name not in editable and name != "loaded_version"]
+        return [name for name in every if name != "loaded_version"]
 
     def get_changelist_instance(self, request: HttpRequest) -> Any:
         changelist = super().get_changelist_instance(request)
@@ -259,22 +259,11 @@ class MeasureAdmin(RoleHistoryAdmin):
         super().delete_queryset(request, queryset)
         ranking.close_rank_gaps(user=request.user)
 
-    def save_formset(
-        self, request: HttpRequest, form: forms.ModelForm, formset: Any, change: bool
-    ) -> None:
-        for inline_form in formset.forms:
-            report = inline_form.instance
-            if (
-                isinstance(report, ProgressReport)
-                and report._state.adding
-                and inline_form.has_changed()
-            ):
-                report.mark_submitted(by=request.user)
-        super().save_formset(request, form, formset, change)
-
 
 @admin.register(Milestone)
 class MilestoneAdmin(RoleHistoryAdmin):
+    """The office plans milestones; the measure's own liaison marks them done."""
+
     list_display = ["title", "measure", "due_date", "done_on"]
     list_filter = ["due_date", "done_on"]
     search_fields = ["title", "measure__title"]
@@ -285,6 +274,11 @@ class MilestoneAdmin(RoleHistoryAdmin):
         if obj is None:
             return permissions.can_edit_plan(request.user) or permissions.is_liaison(request.user)
         return permissions.can_edit_milestone(request.user, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Milestone | None = None) -> bool:
+        if obj is None:
+            return permissions.can_edit_plan(request.user)
+        return permissions.can_edit_measure(request.user, obj.measure)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Milestone | None = None) -> list[str]:
         if permissions.can_edit_plan(request.user):
@@ -301,7 +295,9 @@ class ProgressReportAdminForm(VersionedAdminForm):
         measure = self.cleaned_data["measure"]
         if not permissions.can_file_report(self.user, measure):
             raise forms.ValidationError(
-                _(
+                permissions.refusal_reason(self.user, ProgressReport, measure)
+                if measure.closed_on
+                else _(
                     "Your body does not lead this measure: only the lead body's liaison (or the "
                     "reform office) files its report."
                 )
@@ -309,8 +305,25 @@ class ProgressReportAdminForm(VersionedAdminForm):
         return measure
 
 
+# Written only by the reporting cycle's functions: filing stamps these, a review records them.
+REPORT_STAMPS = [
+    "author",
+    "body",
+    "submitted_at",
+    "review_state",
+    "reviewed_by",
+    "reviewed_at",
+    "return_reason",
+]
+
+
 @admin.register(ProgressReport)
 class ProgressReportAdmin(RoleHistoryAdmin):
+    """A report is filed or corrected here through `reporting.file_report`, as on the report
+    page: a new or corrected one awaits review. Its review is the office's, on the measure
+    page or with the action below (`reporting.review_report`); the review fields are shown,
+    never typed."""
+
     form = ProgressReportAdminForm
     list_display = [
         "measure",
@@ -324,7 +337,8 @@ class ProgressReportAdmin(RoleHistoryAdmin):
     list_filter = ["period", "review_state", "status"]
     search_fields = ["measure__title", "done_text", "problems", "next_steps"]
     list_select_related = ["measure", "body", "author"]
-    autocomplete_fields = ["measure", "body", "author"]
+    autocomplete_fields = ["measure"]
+    actions = ["accept_reports"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return permissions.can_edit_plan(request.user) or permissions.is_liaison(request.user)
@@ -336,13 +350,18 @@ class ProgressReportAdmin(RoleHistoryAdmin):
             return permissions.can_edit_plan(request.user) or permissions.is_liaison(request.user)
         return permissions.can_edit_report(request.user, obj)
 
+    def has_delete_permission(
+        self, request: HttpRequest, obj: ProgressReport | None = None
+    ) -> bool:
+        if obj is None:
+            return permissions.can_edit_plan(request.user)
+        return permissions.can_edit_measure(request.user, obj.measure)
+
     def get_readonly_fields(
         self, request: HttpRequest, obj: ProgressReport | None = None
     ) -> list[str]:
-        if permissions.can_edit_plan(request.user):
-            return []
-        fixed = ["author", "body", "submitted_at", "review_state"]
-        return fixed if obj is None else ["measure", *fixed]
+        # A report's measure and period say which report it is: a correction keeps them.
+        return REPORT_STAMPS if obj is None else ["measure", "period", *REPORT_STAMPS]
 
     def get_form(
         self, request: HttpRequest, obj: ProgressReport | None = None, **kwargs: Any
@@ -354,9 +373,42 @@ class ProgressReportAdmin(RoleHistoryAdmin):
     def save_model(
         self, request: HttpRequest, obj: ProgressReport, form: forms.ModelForm, change: bool
     ) -> None:
-        if not change:
-            obj.mark_submitted(by=request.user)
-        super().save_model(request, obj, form, change)
+        data = form.cleaned_data
+        saved = reporting.file_report(
+            measure=obj.measure,
+            period=Period.parse(obj.period),
+            by=request.user,
+            progress=data["progress"],
+            status=data["status"],
+            done_text=data.get("done_text", ""),
+            problems=data.get("problems", ""),
+            next_steps=data.get("next_steps", ""),
+            loaded_version=(data.get("loaded_version") or obj.version) if change else None,
+        )
+        # the admin goes on with its own object (the message, the log, the next page)
+        obj.__dict__.update(saved.__dict__)
+
+    @admin.action(description=_("Accept the selected reports"), permissions=["review"])
+    def accept_reports(self, request: HttpRequest, queryset: QuerySet[ProgressReport]) -> None:
+        accepted, refused = 0, []
+        for report in queryset.select_related("measure").order_by("pk"):
+            try:
+                reporting.review_report(report=report, by=request.user, accept=True)
+            except reporting.ReportingRefused as refusal:
+                refused.append(f"{report}: {refusal}")
+            else:
+                accepted += 1
+        if accepted:
+            self.message_user(
+                request,
+                _("%(count)d reports were accepted.") % {"count": accepted},
+                messages.SUCCESS,
+            )
+        for problem in refused:
+            self.message_user(request, problem, messages.WARNING)
+
+    def has_review_permission(self, request: HttpRequest) -> bool:
+        return permissions.can_review_report(request.user)
 
 
 @admin.register(Contribution)

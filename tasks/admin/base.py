@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +22,7 @@ from tasks.models import (
     StaleEdit,
 )
 from tasks.models.versioning import conflict_message
+from tasks.reporting import ReportingRefused
 
 
 class RowChoiceAutocomplete(AutocompleteSelect):
@@ -95,11 +96,40 @@ class RoleModelAdmin(RoleAdminMixin, admin.ModelAdmin):
         except PermissionDenied as denied:
             if denied.args:
                 raise
-            raise PermissionDenied(permissions.refusal_reason(request.user, self.model)) from None
+            measure = self._measure_of(request, kwargs.get("object_id") or next(iter(args), None))
+            reason = permissions.refusal_reason(request.user, self.model, measure)
+            raise PermissionDenied(reason) from None
         except StaleEdit as stale:
             message = conflict_message(stale.current, stale.loaded_version)
             self.message_user(request, message, messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
+        except (ReportingRefused, ValidationError) as refused:
+            # a rule broken by a change made between the form's check and the save: nothing
+            # was written (the admin's own transaction rolled back), and the user is told why
+            reasons = refused.messages if isinstance(refused, ValidationError) else [refused]
+            message = _("Nothing was saved: %(reasons)s") % {
+                "reasons": "；".join(str(reason) for reason in reasons)
+            }
+            self.message_user(request, message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def _measure_of(self, request: HttpRequest, object_id: str | None) -> Measure | None:
+        """The measure a refused change concerns (the row, or the measure it belongs to), so
+        that the refusal can say when the reason is the measure's (closed, 销号)."""
+        if not object_id:
+            return None
+        obj = self.get_object(request, str(object_id))
+        return obj if isinstance(obj, Measure) else getattr(obj, "measure", None)
+
+    def save_related(
+        self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool
+    ) -> None:
+        """A versioned form saved its many-to-many choices with the row (`save_checked`, by the
+        row's rules: a measure's lead body is never a cooperating one): not again here."""
+        if not isinstance(form, VersionedFormMixin):
+            form.save_m2m()
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
     def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return self._guarded(super().changeform_view, request, *args, **kwargs)

@@ -54,20 +54,8 @@ def _new_measure(
     bodies: dict[str, ResponsibleBody],
     result: ImportResult,
 ) -> Measure:
-    measure = Measure(
-        area=area,
-        parent=parent,
-        ordinal=item.ordinal,
-        title=item.title[:300],
-        description=item.description,
-        excerpt=item.excerpt,
-        deadline_note=item.deadline[:100],
-        rank=Measure.objects.next_rank(),
-    )
-    measure.full_clean()
-    measure.save()
-    result.measures += 1
-    cooperating = []
+    lead: ResponsibleBody | None = None
+    cooperating: list[ResponsibleBody] = []
     for mention in item.bodies:
         body = bodies.get(mention.name)
         if body is None:
@@ -76,12 +64,23 @@ def _new_measure(
             )
             bodies[mention.name] = body
             result.bodies += created
-        if mention.role == LEAD and measure.lead_body_id is None:
-            measure.lead_body = body
-            measure.save(update_fields=["lead_body"])
-        else:
+        if mention.role == LEAD and lead is None:
+            lead = body
+        elif body not in cooperating:
             cooperating.append(body)
-    measure.cooperating_bodies.add(*cooperating)
+    measure = Measure(
+        area=area,
+        parent=parent,
+        ordinal=item.ordinal,
+        title=item.title[:300],
+        description=item.description,
+        excerpt=item.excerpt,
+        deadline_note=item.deadline[:100],
+        lead_body=lead,
+        rank=Measure.objects.next_rank(),
+    )
+    measure.save_edit(cooperating_bodies=cooperating)
+    result.measures += 1
     return measure
 
 

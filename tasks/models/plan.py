@@ -16,12 +16,15 @@ from django.db import connections, models, transaction
 from django.db.models import BooleanField, Case, Exists, F, Max, OuterRef, Q, Value, When
 from django.db.models.lookups import GreaterThan
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from tasks import notices
+from tasks import clock, notices, schedule
+from tasks.deadlines import is_open_ended
 from tasks.models.versioning import StaleEdit, Versioned
+from tasks.periods import Period
 
 
 class Source(models.Model):
@@ -219,6 +222,18 @@ class HoldsAll(models.Func):
     output_field = BooleanField()
 
 
+class BulkEditRefused(Exception):
+    """A bulk edit that could not be applied to every ticked measure: none was changed."""
+
+    def __init__(self, problems: list[tuple[Measure, str]]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+
+# What a bulk edit of the task book may set.
+ASSIGNABLE = frozenset({"owner", "lead_body", "due_date", "priority"})
+
+
 class MeasureQuerySet(models.QuerySet):
     def with_related(self) -> MeasureQuerySet:
         return self.select_related("area", "lead_body", "owner")
@@ -259,6 +274,38 @@ class MeasureQuerySet(models.QuerySet):
             text = TextGrams("title", "description", "excerpt")
             return self.filter(HoldsAll(text, TextGrams(Value(word))), found)
         return self.filter(found)
+
+    def assign(self, *, field: str, value: object, versions: dict[int, int]) -> int:
+        """Set one assignment field (owner, lead body, due date or priority) on every measure
+        of the queryset, all or nothing; how many were set.
+
+        Each measure is saved as if edited alone (`save_edit`: every rule of the measure), and
+        only if nobody changed it since the list was loaded (`versions`: id → version). One
+        problem anywhere and nothing is saved: BulkEditRefused lists every problem, in the
+        priority order. The measures are locked in the order of their ids."""
+        if field not in ASSIGNABLE:
+            raise ValueError(field)
+        problems: list[tuple[Measure, str]] = []
+        with transaction.atomic():
+            measures = list(self.select_for_update().order_by("pk").prefetch_related("milestones"))
+            for measure in measures:
+                setattr(measure, field, value)
+                try:
+                    measure.save_edit(expected_version=versions.get(measure.pk, measure.version))
+                except ValidationError as error:
+                    problems.append((measure, "；".join(error.messages)))
+                except StaleEdit:
+                    problems.append(
+                        (measure, gettext("someone changed it after the list was loaded"))
+                    )
+            if problems:
+                raise BulkEditRefused(sorted(problems, key=lambda problem: problem[0].rank))
+        return len(measures)
+
+    def owing_report(self, period: Period) -> MeasureQuerySet:
+        """The measures that owe a report for `period` (`owes_report`): the one answer to "who
+        owes what" for the measure page, the period table, the reminders and the exports."""
+        return self.filter(owes_report(period))
 
     def with_light(self, today: date) -> MeasureQuerySet:
         """Annotate `light` (红黄绿灰) and `is_overdue`, computed in the database.
@@ -421,6 +468,9 @@ class Measure(Versioned):
                 condition=Q(closed_on__isnull=True) | Q(status="done"),
                 name="measure_closed_only_when_done",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(progress=100), name="measure_done_at_100"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -429,11 +479,68 @@ class Measure(Versioned):
     def get_absolute_url(self) -> str:
         return f"{reverse('tasks:measure_list')}#measure-{self.pk}"
 
+    # What a closed measure may still see change: its place in the priority order, its bookkeeping.
+    CHANGEABLE_WHEN_CLOSED = frozenset({"rank", "version", "updated_at"})
+
     def clean(self) -> None:
-        if self.start_date and self.due_date and self.due_date < self.start_date:
-            raise ValidationError(
-                {"due_date": gettext("The due date cannot be before the start date.")}
+        """Every rule of a measure, on every path that changes one (the measure page, bulk
+        edits, the ledger upload, the admin, extension decisions, the document import):
+
+        - a closed (销号) measure no longer changes;
+        - its due date is not before its start date, and its milestones lie within them;
+        - completed means 100%; a closed measure is a completed one;
+        - a due date and a note that names no end (长期坚持, 持续推进) exclude each other.
+        """
+        loaded = getattr(self, "_loaded", {})
+        if loaded.get("closed_on") and self.changed_fields() - self.CHANGEABLE_WHEN_CLOSED:
+            raise ValidationError(closed_message(loaded["closed_on"]), code="closed")
+        errors: dict[str, str] = {}
+        start, due = self.start_date, self.due_date
+        if start and due and due < start:
+            errors["due_date"] = gettext("The due date cannot be before the start date.")
+        elif self.pk and {"start_date", "due_date"} & self.changed_fields():
+            outside = self.milestones_outside(start, due)
+            if outside:
+                errors["due_date" if due else "start_date"] = notices.stranded_milestones(outside)
+        if self.status == self.Status.DONE and self.progress != 100:
+            errors["progress"] = gettext(
+                "A completed measure stands at 100%. Set the progress to 100."
             )
+        if self.closed_on and self.status != self.Status.DONE:
+            errors["status"] = gettext("A closed measure is a completed one.")
+        if due and is_open_ended(self.deadline_note):
+            errors["deadline_note"] = gettext(
+                "“%(note)s” says the work has no end date, yet a due date is set: clear the due "
+                "date, or the note."
+            ) % {"note": self.deadline_note}
+        if errors:
+            raise ValidationError(errors)
+
+    def save_edit(
+        self,
+        *,
+        expected_version: int | None = None,
+        cooperating_bodies: Iterable[ResponsibleBody] | None = None,
+    ) -> None:
+        """Save a change to the measure (see `Versioned.save_edit`), and its cooperating bodies
+        when given; the lead body is never also a cooperating one, however it was set."""
+        with transaction.atomic():
+            super().save_edit(expected_version=expected_version)
+            if cooperating_bodies is not None:
+                self.cooperating_bodies.set(
+                    [body for body in cooperating_bodies if body.pk != self.lead_body_id]
+                )
+            elif self.lead_body_id and self.cooperating_bodies.filter(pk=self.lead_body_id):
+                self.cooperating_bodies.remove(self.lead_body_id)
+
+    def first_period(self) -> Period:
+        """The first reporting period of the measure: the one it was added to the plan in."""
+        return schedule.period_of(timezone.localdate(self.created_at or clock.now()))
+
+    def reporting_period(self, today: date) -> Period:
+        """The period its report is asked for today: the one being collected, or its first
+        period when it was added to the plan after that one ended."""
+        return max(schedule.current_period(today), self.first_period())
 
     def milestones_outside(self, start: date | None, due: date | None) -> list[Milestone]:
         """The milestones that would fall outside these dates (uses prefetched milestones)."""
@@ -452,6 +559,38 @@ class Measure(Versioned):
 
 
 CLOSED_STATUSES = (Measure.Status.DONE, Measure.Status.SUSPENDED)
+
+
+def owes_report(period: Period) -> Q:
+    """Which measures owe a report for `period`, as a condition (to filter or to annotate):
+
+    - the measure existed by the end of the period (one created on its last day owes it, one
+      created the day after does not);
+    - it is not suspended (已暂缓: nothing is chased while a measure is on hold);
+    - a completed measure owes its final report — the one that says it is done — and nothing
+      after it: it owes a period's report unless an *accepted* report of an earlier period
+      already says it is completed. A measure completed during a period owes that period's;
+    - a measure closed (销号) owes nothing for a period whose deadline is on or after the day
+      it was closed.
+    """
+    reports = Measure._meta.get_field("reports").related_model  # ProgressReport
+    finished_before = reports.objects.filter(
+        measure=OuterRef("pk"), review_state="accepted", status=Measure.Status.DONE
+    ).filter(schedule.periods_before(period))
+    return (
+        Q(created_at__lt=schedule.end_of(period))
+        & ~Q(status=Measure.Status.SUSPENDED)
+        & (Q(closed_on__isnull=True) | Q(closed_on__gt=schedule.deadline_of(period)))
+        & ~(Q(status=Measure.Status.DONE) & Exists(finished_before))
+    )
+
+
+def closed_message(closed_on: date) -> str:
+    """Why nothing of a closed measure may change."""
+    return gettext(
+        "This measure was closed (销号) on %(date)s: it, its milestones and its reports can no "
+        "longer be changed."
+    ) % {"date": closed_on.isoformat()}
 
 
 class Milestone(Versioned):
@@ -474,44 +613,21 @@ class Milestone(Versioned):
     def __str__(self) -> str:
         return self.title
 
-
-class BulkEditRefused(Exception):
-    """A bulk edit that could not be applied to every ticked measure: none was changed."""
-
-    def __init__(self, problems: list[tuple[Measure, str]]) -> None:
-        super().__init__(problems)
-        self.problems = problems
-
-
-@transaction.atomic
-def bulk_assign(
-    *, measures: list[Measure], field: str, value: object, versions: dict[int, int]
-) -> int:
-    """Set one assignment field on every measure, all or nothing.
-
-    Each measure is checked as if edited alone (due date not before its start, milestones
-    within its dates) and saved only if nobody changed it since the list was loaded; one
-    problem anywhere and nothing is saved (BulkEditRefused lists every problem).
-    """
-    if field not in {"owner", "lead_body", "due_date", "priority"}:
-        raise ValueError(field)
-    problems: list[tuple[Measure, str]] = []
-    for measure in measures:
-        setattr(measure, field, value)
-        try:
-            measure.full_clean(validate_unique=False)
-            if field == "due_date" and value is not None:
-                late = [m for m in measure.milestones.all() if m.due_date > value]
-                if late:
-                    raise ValidationError(
-                        gettext("its milestone %(title)s is due after that date")
-                        % {"title": late[0].title}
-                    )
-            measure.save_versioned(expected_version=versions.get(measure.pk, measure.version))
-        except ValidationError as error:
-            problems.append((measure, "；".join(error.messages)))
-        except StaleEdit:
-            problems.append((measure, gettext("someone changed it after the list was loaded")))
-    if problems:
-        raise BulkEditRefused(problems)
-    return len(measures)
+    def clean(self) -> None:
+        """A milestone lies within its measure's dates and is not done in the future; nothing
+        of a closed measure changes."""
+        if self.measure_id is None:
+            return
+        measure = self.measure
+        if measure.closed_on:
+            raise ValidationError(closed_message(measure.closed_on), code="closed")
+        errors: dict[str, str] = {}
+        start, end = measure.start_date, measure.due_date
+        if self.due_date and ((start and self.due_date < start) or (end and self.due_date > end)):
+            errors["due_date"] = gettext(
+                "A milestone falls within its measure's dates (%(start)s – %(end)s)."
+            ) % {"start": start or "…", "end": end or "…"}
+        if self.done_on and self.done_on > clock.today():
+            errors["done_on"] = gettext("A milestone cannot be done on a day still to come.")
+        if errors:
+            raise ValidationError(errors)

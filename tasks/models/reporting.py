@@ -5,16 +5,20 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from tasks import clock
-from tasks.models.plan import Measure, ResponsibleBody
+from tasks import clock, schedule
+from tasks.models.plan import Measure, ResponsibleBody, closed_message
 from tasks.models.versioning import Versioned
 from tasks.periods import PATTERN as PERIOD_PATTERN
+from tasks.periods import Period, PeriodError
 
 
 def period_field(**options: object) -> models.CharField:
@@ -30,6 +34,33 @@ def period_field(**options: object) -> models.CharField:
         ],
         **options,
     )
+
+
+def period_problem(text: str, measure: Measure | None) -> str | None:
+    """What is wrong with a report's (or a contribution's) period, if anything: not the kind the
+    site collects, not begun yet, or before the measure was added to the plan."""
+    try:
+        Period.parse(text or "")
+    except PeriodError:
+        return None  # not a period at all: the field's own validator says so
+    try:
+        period = schedule.parse_period(text)
+    except PeriodError as error:
+        return str(error)
+    if period.start > clock.today():
+        return gettext(
+            "The period %(period)s has not begun yet; its report can be filed from %(start)s."
+        ) % {"period": period, "start": period.start.isoformat()}
+    if measure is not None and measure.created_at and period < measure.first_period():
+        return gettext(
+            "The measure was added to the plan on %(day)s: it reports from %(first)s on, "
+            "not for %(period)s."
+        ) % {
+            "day": timezone.localdate(measure.created_at).isoformat(),
+            "first": measure.first_period(),
+            "period": period,
+        }
+    return None
 
 
 class ProgressReport(Versioned):
@@ -110,10 +141,51 @@ class ProgressReport(Versioned):
                 condition=Q(progress__gte=0) & Q(progress__lte=100),
                 name="report_progress_0_100",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(progress=100), name="report_done_at_100"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.measure} · {self.period}"
+
+    def clean(self) -> None:
+        """Every rule of a report, on every path that files or changes one (the report page,
+        the admin, a command):
+
+        - nothing of a closed (销号) measure changes;
+        - the period is one of the kind the site collects, has begun, and is not before the
+          measure existed;
+        - completed means 100%;
+        - a review is recorded with who and when, a return with its reason; a report awaiting
+          review carries a review only as the return it was corrected after.
+        """
+        errors: dict[str, str] = {}
+        measure = self.measure if self.measure_id else None
+        if measure is not None and measure.closed_on:
+            raise ValidationError(closed_message(measure.closed_on), code="closed")
+        problem = period_problem(self.period, measure)
+        if problem:
+            errors["period"] = problem
+        if self.status == Measure.Status.DONE and self.progress != 100:
+            errors["progress"] = gettext(
+                "A completed measure stands at 100%. Set the progress to 100."
+            )
+        reviewed = bool(self.reviewed_by_id and self.reviewed_at)
+        decided = self.review_state in (self.ReviewState.ACCEPTED, self.ReviewState.RETURNED)
+        returned = self.review_state == self.ReviewState.RETURNED
+        if (decided and not reviewed) or (returned and not self.return_reason.strip()):
+            errors["review_state"] = gettext(
+                "A report is accepted or returned by the reform office's review, which records "
+                "who reviewed it, when and, for a return, why."
+            )
+        elif not decided and (reviewed != bool(self.return_reason.strip())):
+            errors["review_state"] = gettext(
+                "A report awaiting review carries no review, except the return it was "
+                "corrected after (who returned it, when and why)."
+            )
+        if errors:
+            raise ValidationError(errors)
 
     def mark_submitted(self, *, by: AbstractBaseUser) -> None:
         """Stamp a report as filed now by `by` for the measure's lead body, awaiting review."""
@@ -161,6 +233,15 @@ class Contribution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.body} · {self.measure} · {self.period}"
+
+    def clean(self) -> None:
+        """Nothing of a closed measure changes; the period is one the measure reports for."""
+        measure = self.measure if self.measure_id else None
+        if measure is not None and measure.closed_on:
+            raise ValidationError(closed_message(measure.closed_on), code="closed")
+        problem = period_problem(self.period, measure)
+        if problem:
+            raise ValidationError({"period": problem})
 
 
 def attachment_path(attachment: Attachment, filename: str) -> str:
@@ -240,9 +321,43 @@ class ExtensionRequest(models.Model):
         verbose_name = _("extension request")
         verbose_name_plural = _("extension requests")
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            # one request at a time waits for the office's decision
+            models.UniqueConstraint(
+                fields=["measure"], condition=Q(state="pending"), name="extension_one_pending"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.measure} → {self.requested_due_date}"
+
+    def clean(self) -> None:
+        """A request is for a measure still under way, and asks for a later date that is still
+        to come and not before the measure's start (checked when it is made; a decision later
+        takes it as it was asked)."""
+        if not self._state.adding or not self.measure_id or not self.requested_due_date:
+            return
+        measure = self.measure
+        if measure.closed_on:
+            raise ValidationError(closed_message(measure.closed_on), code="closed")
+        if measure.status in (Measure.Status.DONE, Measure.Status.SUSPENDED):
+            raise ValidationError(
+                gettext("This measure is %(status)s: it needs no new due date.")
+                % {"status": measure.get_status_display()},
+                code="finished",
+            )
+        asked = self.requested_due_date
+        if measure.due_date and asked <= measure.due_date:
+            problem = gettext("Ask for a date after the current due date (%(date)s).") % {
+                "date": measure.due_date.isoformat()
+            }
+        elif asked < clock.today():
+            problem = gettext("The new due date cannot be in the past.")
+        elif measure.start_date and asked < measure.start_date:
+            problem = gettext("The due date cannot be before the start date.")
+        else:
+            return
+        raise ValidationError({"requested_due_date": problem})
 
 
 class ReminderLog(models.Model):

@@ -37,6 +37,52 @@ class Versioned(models.Model):
     class Meta:
         abstract = True
 
+    @classmethod
+    def from_db(
+        cls, db: str | None, field_names: list[str], values: list[Any], **options: Any
+    ) -> Versioned:
+        """A row read from the database remembers what it held, so that its rules can tell what
+        a change changes (a closed measure may not change at all)."""
+        instance = super().from_db(db, field_names, values, **options)
+        instance._loaded = dict(zip(field_names, values, strict=True))
+        return instance
+
+    def changed_fields(self) -> set[str]:
+        """The fields (by attname) whose value differs from the one read from the database;
+        empty for a row not read from it."""
+        loaded = getattr(self, "_loaded", None) or {}
+        return {name for name, value in loaded.items() if getattr(self, name) != value}
+
+    def save_edit(self, *, expected_version: int | None = None) -> None:
+        """Save a change, checked: every rule of the model (`full_clean`: its `clean()` and its
+        fields), and nobody's save since `expected_version` overwritten (StaleEdit). Every path
+        that edits a row — page, admin, upload, command — saves it here."""
+        # A relation that did not change was checked when it was set: no query to look it up.
+        unchanged = (
+            [
+                field.name
+                for field in self._meta.concrete_fields
+                if field.is_relation and field.attname not in self.changed_fields()
+            ]
+            if hasattr(self, "_loaded")
+            else []
+        )
+        self.full_clean(exclude=unchanged, validate_unique=False, validate_constraints=False)
+        if expected_version is not None and self.pk is not None and not self._state.adding:
+            self.save_versioned(expected_version=expected_version)
+        else:
+            self.save()
+            self._remember()
+
+    def _remember(self) -> None:
+        """What the row holds now that it is saved (see `changed_fields`)."""
+        deferred = self.get_deferred_fields()
+        self._loaded = {
+            field.attname: getattr(self, field.attname)
+            for field in self._meta.concrete_fields
+            if field.attname not in deferred
+        }
+
     def save_versioned(self, *, expected_version: int) -> None:
         with transaction.atomic():
             if self.pk is not None and not self._state.adding:
@@ -49,6 +95,7 @@ class Versioned(models.Model):
                     raise StaleEdit(type(self)._default_manager.get(pk=self.pk), expected_version)
                 self.version = expected_version + 1
             self.save()
+        self._remember()
 
     def changes_since(self, version: int) -> tuple[list[tuple[str, object, object]], list]:
         """What was changed after `version`: (field label, then, now) and the history records."""

@@ -1,7 +1,7 @@
 """The reporting cycle: bodies report each period, the reform office reviews and chases.
 
-- `states`: where a measure stands for a period; the calendar (period being collected,
-  deadlines); which measures owe a report;
+- `states`: where a measure stands for a period (the calendar — the period being collected,
+  deadlines — is `tasks.schedule`, and who owes a report the models');
 - `table`: the period's table (/reports/);
 - `actions`: every state change, one function each — file, contribute, review, ask for an
   extension, decide it, close (销号);
@@ -22,7 +22,6 @@ from tasks.reporting.actions import (
     file_report,
     latest_report,
     refusal_accepted,
-    refusal_not_begun,
     request_extension,
     review_report,
     save_contribution,
@@ -35,16 +34,7 @@ from tasks.reporting.reminders import (
     reminders_due,
     send_reminder,
 )
-from tasks.reporting.states import (
-    ReportState,
-    current_period,
-    deadline_of,
-    owes_report,
-    parse_period,
-    period_kind,
-    state_for,
-    state_of,
-)
+from tasks.reporting.states import ReportState, owes_report, state_for, state_of
 from tasks.reporting.table import (
     PeriodTable,
     Row,
@@ -53,6 +43,7 @@ from tasks.reporting.table import (
     period_rows,
     period_table,
 )
+from tasks.schedule import current_period, deadline_of, parse_period, period_kind
 
 __all__ = [
     "PeriodTable",
@@ -80,7 +71,6 @@ __all__ = [
     "period_rows",
     "period_table",
     "refusal_accepted",
-    "refusal_not_begun",
     "reminder_message",
     "reminders_due",
     "request_extension",

@@ -30,7 +30,8 @@ from tasks.models import (
     StaleEdit,
 )
 from tasks.periods import Period
-from tasks.reporting.states import ReviewState, _later_than
+from tasks.reporting.states import ReviewState
+from tasks.schedule import periods_after
 
 
 class ReportingRefused(Exception):
@@ -68,13 +69,6 @@ def check_attachment(upload: UploadedFile) -> None:
         raise ValidationError(_("“%(name)s” is empty.") % {"name": name}, code="file_empty")
 
 
-def refusal_not_begun(period: Period) -> ReportingRefused:
-    return ReportingRefused(
-        _("The period %(period)s has not begun yet; its report can be filed from %(start)s.")
-        % {"period": period, "start": period.start.isoformat()}
-    )
-
-
 def refusal_accepted(report: ProgressReport) -> ReportingRefused:
     return ReportingRefused(
         _(
@@ -99,7 +93,6 @@ def file_report(
     loaded_version: int | None = None,
     files: Sequence[UploadedFile] = (),
     remove: Iterable[Attachment] = (),
-    today: date,
 ) -> ProgressReport:
     """File the measure's report for the period, or correct it (the same report, versioned).
 
@@ -107,8 +100,8 @@ def file_report(
     an accepted report leaves it accepted. Raises ReportingRefused (accepted, period not begun),
     StaleEdit (someone saved the report since `loaded_version`, or filed it since the form was
     opened: `loaded_version` 0) or ValidationError (a bad file); nothing is saved then."""
-    if period.start > today:
-        raise refusal_not_begun(period)
+    if not permissions.can_file_report(by, measure):
+        raise ReportingRefused(permissions.refusal_reason(by, ProgressReport, measure))
     report = (
         ProgressReport.objects.select_for_update()
         .filter(measure=measure, period=str(period))
@@ -176,7 +169,6 @@ def save_contribution(
     body: ResponsibleBody,
     by: AbstractBaseUser,
     text: str,
-    today: date,
 ) -> Contribution:
     """A co-operating body's part of the period's report: written again, it replaces the last."""
     if body not in contribution_bodies(by, measure):
@@ -184,8 +176,6 @@ def save_contribution(
             _("%(body)s does not co-operate on this measure, or you do not act for it.")
             % {"body": body}
         )
-    if period.start > today:
-        raise refusal_not_begun(period)
     report = ProgressReport.objects.filter(measure=measure, period=str(period)).first()
     if report and report.review_state == ReviewState.ACCEPTED and not permissions.can_edit_plan(by):
         raise refusal_accepted(report)
@@ -195,7 +185,10 @@ def save_contribution(
         .first()
     ) or Contribution(measure=measure, period=str(period), body=body)
     contribution.text, contribution.author = text, by
-    contribution.full_clean(validate_constraints=False)
+    try:
+        contribution.full_clean(validate_constraints=False)
+    except ValidationError as error:
+        raise ReportingRefused("；".join(error.messages)) from None
     try:
         with transaction.atomic():
             contribution.save()
@@ -250,14 +243,13 @@ def _adopt(report: ProgressReport) -> None:
     measure = Measure.objects.select_for_update().get(pk=report.measure_id)
     later = ProgressReport.objects.filter(
         measure=measure, review_state=ReviewState.ACCEPTED
-    ).filter(_later_than(Period.parse(report.period)))
+    ).filter(periods_after(Period.parse(report.period)))
     if measure.closed_on or later.exists():
         return
     if (measure.status, measure.progress) == (report.status, report.progress):
         return
     measure.status, measure.progress = report.status, report.progress
-    measure.full_clean()
-    measure.save_versioned(expected_version=measure.version)
+    measure.save_edit(expected_version=measure.version)
 
 
 # -- extensions and closing ---------------------------------------------------------------------
@@ -270,40 +262,15 @@ def request_extension(
     by: AbstractBaseUser,
     requested_due_date: date,
     reason: str,
-    today: date,
 ) -> ExtensionRequest:
     """延期申请: ask for a later due date. One request at a time per measure.
 
     Raises ReportingRefused (completed, closed, one pending already) or ValidationError (the
     date), keyed by field."""
     measure = Measure.objects.select_for_update().get(pk=measure.pk)
-    if measure.status in (Measure.Status.DONE, Measure.Status.SUSPENDED) or measure.closed_on:
-        raise ReportingRefused(
-            _("This measure is %(status)s: it needs no new due date.")
-            % {"status": measure.get_status_display()}
-        )
     pending = measure.extension_requests.filter(state=ExtensionRequest.State.PENDING).first()
     if pending:
-        raise ReportingRefused(
-            _(
-                "A request for %(date)s is already waiting for the reform office's decision; "
-                "wait for it before asking again."
-            )
-            % {"date": pending.requested_due_date.isoformat()}
-        )
-    if measure.due_date and requested_due_date <= measure.due_date:
-        raise ValidationError(
-            {
-                "requested_due_date": _("Ask for a date after the current due date (%(date)s).")
-                % {"date": measure.due_date.isoformat()}
-            }
-        )
-    if requested_due_date < today:
-        raise ValidationError({"requested_due_date": _("The new due date cannot be in the past.")})
-    if measure.start_date and requested_due_date < measure.start_date:
-        raise ValidationError(
-            {"requested_due_date": _("The due date cannot be before the start date.")}
-        )
+        raise ReportingRefused(_already_pending(pending))
     extension = ExtensionRequest(
         measure=measure,
         requested_by=by,
@@ -311,9 +278,26 @@ def request_extension(
         requested_due_date=requested_due_date,
         reason=reason.strip(),
     )
-    extension.full_clean()
-    extension.save()
+    try:
+        extension.full_clean(validate_constraints=False)
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            raise
+        raise ReportingRefused("；".join(error.messages)) from None
+    try:
+        with transaction.atomic():
+            extension.save()
+    except IntegrityError:  # another request a moment ago
+        pending = measure.extension_requests.get(state=ExtensionRequest.State.PENDING)
+        raise ReportingRefused(_already_pending(pending)) from None
     return extension
+
+
+def _already_pending(pending: ExtensionRequest) -> str:
+    return _(
+        "A request for %(date)s is already waiting for the reform office's decision; "
+        "wait for it before asking again."
+    ) % {"date": pending.requested_due_date.isoformat()}
 
 
 @transaction.atomic
@@ -335,18 +319,11 @@ def decide_extension(
         raise ReportingRefused(_("Say why the request is rejected."))
     if approve:
         measure = Measure.objects.select_for_update().get(pk=current.measure_id)
-        stranded = measure.milestones.filter(due_date__gt=current.requested_due_date)
-        if stranded.exists():
-            raise ReportingRefused(
-                _("These milestones would fall after the new due date: %(names)s. Move them first.")
-                % {"names": "、".join(m.title for m in stranded)}
-            )
         measure.due_date = current.requested_due_date
         try:
-            measure.full_clean()
+            measure.save_edit(expected_version=measure.version)
         except ValidationError as error:
             raise ReportingRefused("；".join(error.messages)) from None
-        measure.save_versioned(expected_version=measure.version)
     current.state = ExtensionRequest.State.APPROVED if approve else ExtensionRequest.State.REJECTED
     current.decided_by, current.decided_at = by, clock.now()
     current.decision_note = note.strip()
@@ -380,13 +357,12 @@ def closing_blocker(measure: Measure, latest: ProgressReport | None) -> str | No
 
 
 @transaction.atomic
-def close_measure(*, measure: Measure, by: AbstractBaseUser, today: date) -> Measure:
+def close_measure(*, measure: Measure, by: AbstractBaseUser) -> Measure:
     """销号: the office closes a completed measure whose latest report it accepted."""
     measure = Measure.objects.select_for_update().get(pk=measure.pk)
     blocker = closing_blocker(measure, latest_report(measure))
     if blocker:
         raise ReportingRefused(blocker)
-    measure.closed_on, measure.closed_by = today, by
-    measure.full_clean()
-    measure.save_versioned(expected_version=measure.version)
+    measure.closed_on, measure.closed_by = clock.today(), by
+    measure.save_edit(expected_version=measure.version)
     return measure

@@ -78,14 +78,6 @@ class ReportForm(VersionedFormMixin, forms.ModelForm):
             raise forms.ValidationError(problems)
         return files
 
-    def clean(self) -> dict[str, object]:
-        cleaned = super().clean()
-        if cleaned.get("status") == "done" and cleaned.get("progress") != 100:
-            self.add_error(
-                "progress", _("A completed measure stands at 100%. Set the progress to 100.")
-            )
-        return cleaned
-
 
 class ReviewForm(forms.Form):
     """The office accepts a filed report, or returns it with the reason (退回)."""
@@ -158,7 +150,8 @@ class ExtensionDecisionForm(forms.Form):
     APPROVE, REJECT = "approve", "reject"
 
     decision = forms.ChoiceField(
-        choices=[(APPROVE, gettext_lazy("Approve")), (REJECT, gettext_lazy("Reject"))]
+        choices=[(APPROVE, gettext_lazy("Approve")), (REJECT, gettext_lazy("Reject"))],
+        label=gettext_lazy("Decision"),
     )
     note = forms.CharField(
         label=gettext_lazy("Note"),

@@ -19,8 +19,9 @@ from tasks.models import (
     ReminderLog,
 )
 from tasks.periods import Period
-from tasks.reporting.states import ReportState, current_period, deadline_of
+from tasks.reporting.states import ReportState
 from tasks.reporting.table import Row, liaisons_prefetch, period_rows
+from tasks.schedule import current_period, deadline_of
 
 # -- reminders ----------------------------------------------------------------------------------
 

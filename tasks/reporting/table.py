@@ -32,7 +32,11 @@ from tasks.models import (
     ResponsibleBody,
 )
 from tasks.periods import Period
-from tasks.reporting.states import ReportState, deadline_of, owes_report, state_for
+from tasks.reporting.states import ReportState, owes_report, state_for
+from tasks.schedule import deadline_of
+
+# A measure in the table owes a report or filed one: never 无需报送.
+TABLE_STATES = [(s.value, s.label) for s in ReportState if s != ReportState.NOT_OWED]
 
 # -- the period's table -------------------------------------------------------------------------
 
@@ -123,7 +127,7 @@ class BodyCount:
     total: int = 0
 
     def in_order(self) -> list[tuple[str, int]]:
-        return [(state, self.counts.get(state, 0)) for state in ReportState.values]
+        return [(state, self.counts.get(state, 0)) for state, _label in TABLE_STATES]
 
 
 @dataclass
@@ -174,7 +178,7 @@ def period_table(*, period: Period, today: date) -> PeriodTable:
     one count of the plan, and the late measures shown with their lead bodies' liaisons."""
     measures = period_measures(period, today)
     table = PeriodTable(period=period, deadline=deadline_of(period), today=today, measures=measures)
-    per_state = dict.fromkeys(ReportState.values, 0)
+    per_state = dict.fromkeys((state for state, _label in TABLE_STATES), 0)
     per_body: dict[int | None, BodyCount] = {}
     owing = 0
     groups = measures.values("lead_body", "lead_body__name", "report_state", "owes").annotate(
@@ -192,8 +196,8 @@ def period_table(*, period: Period, today: date) -> PeriodTable:
         entry.counts[state] = entry.counts.get(state, 0) + n
         entry.total += n
     table.total = sum(per_state.values())
-    table.not_owing = Measure.objects.count() - owing
-    table.counts = [(state, label, per_state[state]) for state, label in ReportState.choices]
+    table.not_owing = Measure.objects.count() - table.total  # owe none and filed none
+    table.counts = [(state, label, per_state[state]) for state, label in TABLE_STATES]
     # furthest behind first: the most late, then returned, then not yet reported
     behind = [ReportState.LATE, ReportState.RETURNED, ReportState.MISSING]
     named = sorted(

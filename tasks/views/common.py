@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from tasks import permissions, reporting
+from tasks.models import Measure
 from tasks.periods import Period, PeriodError
 
 access_log = logging.getLogger("tasks.access")
@@ -26,10 +27,12 @@ def require_view(request: HttpRequest) -> None:
         raise PermissionDenied(permissions.refusal_reason(request.user))
 
 
-def require(allowed: bool, request: HttpRequest, model: type | None = None) -> None:
-    """Refuse a write the user may not make, with the reason."""
+def require(
+    allowed: bool, request: HttpRequest, model: type | None = None, measure: Measure | None = None
+) -> None:
+    """Refuse a write the user may not make (to `model`, on `measure`), with the reason."""
     if not allowed:
-        raise PermissionDenied(permissions.refusal_reason(request.user, model))
+        raise PermissionDenied(permissions.refusal_reason(request.user, model, measure))
 
 
 def period_from(request: HttpRequest, default: Period) -> tuple[Period, str | None]:
@@ -62,6 +65,13 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
         reason or "no permission",
     )
     reason = reason or _("Your account may not open this page or make this change.")
+    if request.headers.get("HX-Request") == "true":
+        # a form sent by htmx: the reason goes where the page shows its messages, instead of
+        # a whole page swapped into one section of it (or nothing shown at all)
+        response = render(request, "includes/refusal.html", {"reason": reason}, status=403)
+        response.headers["HX-Retarget"] = "#messages"
+        response.headers["HX-Reswap"] = "innerHTML"
+        return response
     return render(request, "403.html", {"reason": reason}, status=403)
 
 

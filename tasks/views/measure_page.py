@@ -8,6 +8,7 @@ The reporting panel's forms post to `views.reports`; a form with a mistake is sh
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Q, Subquery
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
@@ -21,6 +22,7 @@ from tasks.forms import (
     MilestoneDoneForm,
     MilestoneForm,
     ProgressForm,
+    add_rule_errors,
 )
 from tasks.history import measure_timeline
 from tasks.models import (
@@ -32,6 +34,8 @@ from tasks.models import (
     ProgressReport,
     StaleEdit,
 )
+from tasks.models import reporting as reporting_models
+from tasks.models.plan import CLOSED_STATUSES
 from tasks.models.versioning import conflict_message
 from tasks.reporting import ReportState
 from tasks.reporting.forms import (
@@ -56,20 +60,20 @@ def page_context(request: HttpRequest, measure: Measure, **forms: BaseForm) -> d
     """Everything the measure page shows, with the forms this user may use (a bound form
     given by name replaces the blank one, to show its errors)."""
     user = request.user
-    can_assign = permissions.can_edit_plan(user)
-    can_update = permissions.can_edit_measure(user, measure)
+    can_assign = permissions.can_edit_measure(user, measure)  # the office, until it is closed
     milestones = list(measure.milestones.all())
     for milestone in milestones:
+        milestone.measure = measure
         milestone.form = (
             MilestoneForm(instance=milestone, measure=measure, prefix=f"m{milestone.pk}")
             if can_assign
             else MilestoneDoneForm(instance=milestone, prefix=f"m{milestone.pk}")
-            if can_update
+            if permissions.can_edit_milestone(user, milestone)
             else None
         )
     defaults: dict[str, BaseForm | None] = {
         "assignment_form": AssignmentForm(instance=measure) if can_assign else None,
-        "progress_form": ProgressForm(instance=measure) if can_update else None,
+        "progress_form": ProgressForm(instance=measure) if can_assign else None,
         "milestone_form": MilestoneForm(measure=measure, prefix="new") if can_assign else None,
     }
     return {
@@ -78,7 +82,7 @@ def page_context(request: HttpRequest, measure: Measure, **forms: BaseForm) -> d
         "reports": measure.reports.select_related("body", "author").order_by("-period"),
         "timeline": measure_timeline(measure),
         "can_assign": can_assign,
-        "can_update": can_update,
+        "can_update": any(milestone.form for milestone in milestones),
         **reporting_panel(request, measure),
         **defaults,
         **forms,
@@ -104,6 +108,9 @@ def _saved(form: BaseForm) -> bool:
         form.save_checked()
     except StaleEdit as stale:
         form.add_error(None, conflict_message(stale.current, stale.loaded_version))
+        return False
+    except ValidationError as error:  # a rule broken by a change made meanwhile
+        add_rule_errors(form, error)
         return False
     return True
 
@@ -131,16 +138,16 @@ def _save(
 def measure_assign(request: HttpRequest, pk: int) -> HttpResponse:
     """分解落实: owner, bodies, dates and priority (the reform office)."""
     measure = measure_for_page(pk)
-    require(permissions.can_edit_plan(request.user), request, Measure)
+    require(permissions.can_edit_measure(request.user, measure), request, Measure, measure)
     form = AssignmentForm(request.POST, instance=measure)
     return _save(request, measure, form, "assignment", _("The assignment was saved."))
 
 
 @require_POST
 def measure_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """Status and progress: the measure's own bodies, or the office."""
+    """Status and progress, set directly by the office (a body's arrive through its reports)."""
     measure = measure_for_page(pk)
-    require(permissions.can_edit_measure(request.user, measure), request, Measure)
+    require(permissions.can_edit_measure(request.user, measure), request, Measure, measure)
     form = ProgressForm(request.POST, instance=measure)
     return _save(request, measure, form, "progress", _("The progress was saved."))
 
@@ -148,11 +155,9 @@ def measure_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
     measure = measure_for_page(pk)
-    require(permissions.can_edit_plan(request.user), request, Milestone)
+    require(permissions.can_edit_measure(request.user, measure), request, Milestone, measure)
     form = MilestoneForm(request.POST, measure=measure, prefix="new")
-    form.instance.measure = measure
-    if form.is_valid():
-        form.save_checked()
+    if _saved(form):
         messages.success(request, _("The milestone was added."))
         return redirect("tasks:measure_detail", pk=measure.pk)
     return render(
@@ -166,9 +171,9 @@ def milestone_update(request: HttpRequest, pk: int) -> HttpResponse:
     measure = measure_for_page(milestone.measure_id)
     milestone.measure = measure
     user = request.user
-    require(permissions.can_edit_milestone(user, milestone), request, Milestone)
+    require(permissions.can_edit_milestone(user, milestone), request, Milestone, measure)
     prefix = f"m{milestone.pk}"
-    if permissions.can_edit_plan(user):
+    if permissions.can_edit_measure(user, measure):
         form = MilestoneForm(request.POST, instance=milestone, measure=measure, prefix=prefix)
     else:
         form = MilestoneDoneForm(request.POST, instance=milestone, prefix=prefix)
@@ -184,8 +189,9 @@ def milestone_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def milestone_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    milestone = get_object_or_404(Milestone, pk=pk)
-    require(permissions.can_edit_plan(request.user), request, Milestone)
+    milestone = get_object_or_404(Milestone.objects.select_related("measure"), pk=pk)
+    measure = milestone.measure
+    require(permissions.can_edit_measure(request.user, measure), request, Milestone, measure)
     milestone.delete()
     messages.success(request, _("The milestone was deleted."))
     return redirect("tasks:measure_detail", pk=milestone.measure_id)
@@ -195,11 +201,13 @@ def reporting_panel(request: HttpRequest, measure: Measure) -> dict[str, object]
     """What the measure page shows of the reporting cycle: this period's state and report, the
     contributions, attachments, extension requests, and the forms this user may use.
 
-    Four queries whatever the measure: the period's (and the latest) report, its attachments,
-    the contributions, the extension requests."""
+    Five queries whatever the measure: whether it owes the period's report (the rule every
+    screen asks), the period's (and the latest) report, its attachments, the contributions, the
+    extension requests."""
     user = request.user
     day = clock.today()
-    period, bad_period = period_from(request, reporting.current_period(day))
+    period, bad_period = period_from(request, measure.reporting_period(day))
+    owes = Measure.objects.owing_report(period).filter(pk=measure.pk).exists()
     latest = measure.reports.order_by("-period", "-submitted_at").values("pk")[:1]
     reports = list(
         ProgressReport.objects.filter(
@@ -223,10 +231,12 @@ def reporting_panel(request: HttpRequest, measure: Measure) -> dict[str, object]
     extensions = list(measure.extension_requests.select_related("requested_by", "decided_by"))
     pending = next((e for e in extensions if e.state == ExtensionRequest.State.PENDING), None)
 
-    state = reporting.state_of(report, period=period, today=day)
+    state = reporting.state_of(report, period=period, today=day, owes=owes)
+    # the period's own problem, if any: not begun, or before the measure was in the plan
+    period_problem = reporting_models.period_problem(str(period), measure)
     can_file = (
         permissions.can_file_report(user, measure)
-        and period.start <= day
+        and period_problem is None
         and (report is None or permissions.can_edit_report(user, report))
     )
     can_review = bool(
@@ -241,7 +251,9 @@ def reporting_panel(request: HttpRequest, measure: Measure) -> dict[str, object]
     )
     accepted = report is not None and report.review_state == ProgressReport.ReviewState.ACCEPTED
     can_contribute = (
-        bool(bodies) and period.start <= day and (not accepted or permissions.can_edit_plan(user))
+        bool(bodies)
+        and period_problem is None
+        and (not accepted or permissions.can_edit_plan(user))
     )
     own = {c.body_id: c for c in contributions}
     first_own = next((own[b.pk] for b in bodies if b.pk in own), None)
@@ -260,6 +272,7 @@ def reporting_panel(request: HttpRequest, measure: Measure) -> dict[str, object]
             "deadline": reporting.deadline_of(period),
             "state": state,
             "state_label": ReportState(state).label,
+            "period_problem": period_problem if report is None else None,
             "report": report,
             "attachments": attachments,
             "contributions": contributions,
@@ -286,7 +299,7 @@ def reporting_panel(request: HttpRequest, measure: Measure) -> dict[str, object]
         "extension_form": ExtensionRequestForm()
         if permissions.can_request_extension(user, measure)
         and not pending
-        and measure.status not in (Measure.Status.DONE, Measure.Status.SUSPENDED)
+        and measure.status not in CLOSED_STATUSES
         else None,
         "decision_form": ExtensionDecisionForm()
         if pending and permissions.can_decide_extension(user)

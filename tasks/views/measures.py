@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -18,8 +17,8 @@ from tasks.filters import filtered_measures
 from tasks.forms import (
     BulkAssignForm,
 )
-from tasks.models import Measure, Milestone
-from tasks.models.plan import BulkEditRefused, bulk_assign
+from tasks.models import Measure
+from tasks.models.plan import BulkEditRefused
 from tasks.views.common import require, require_view
 
 
@@ -55,14 +54,8 @@ def measure_bulk(request: HttpRequest) -> HttpResponse:
         problems = "；".join(error for errors in form.errors.values() for error in errors)
         messages.error(request, _("Nothing was changed: %(problems)s") % {"problems": problems})
         return _back_to_list(request)
-    measures = list(
-        form.cleaned_data["measures"]
-        .order_by("rank")
-        .prefetch_related(Prefetch("milestones", queryset=Milestone.objects.order_by("due_date")))
-    )
     try:
-        count = bulk_assign(
-            measures=measures,
+        count = form.cleaned_data["measures"].assign(
             field=form.cleaned_data["field"],
             value=form.value(),
             versions=form.versions(request.POST),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tasks import clock, permissions, reporting
+from tasks.forms import add_rule_errors
 from tasks.models import (
     Attachment,
     Contribution,
@@ -27,6 +28,7 @@ from tasks.models import (
     ProgressReport,
     StaleEdit,
 )
+from tasks.models.reporting import period_problem
 from tasks.models.versioning import conflict_message
 from tasks.periods import Period
 from tasks.reporting import ReportingRefused, ReportState
@@ -94,7 +96,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
     for row in page:
         row.can_file = (
             permissions.can_file_report(user, row.measure)
-            and period.start <= day
+            and period_problem(str(period), row.measure) is None
             and (row.report is None or permissions.can_edit_report(user, row.report))
         )
     context = {
@@ -125,9 +127,9 @@ def _limits() -> str:
 def report_file(request: HttpRequest, pk: int) -> HttpResponse:
     """File the period's report of a measure, or correct it until it is accepted."""
     measure = _measure(pk)
-    require(permissions.can_file_report(request.user, measure), request, ProgressReport)
+    require(permissions.can_file_report(request.user, measure), request, ProgressReport, measure)
     day = clock.today()
-    period, bad_period = period_from(request, reporting.current_period(day))
+    period, bad_period = period_from(request, measure.reporting_period(day))
     if bad_period:
         messages.error(request, bad_period)
     report = ProgressReport.objects.filter(measure=measure, period=str(period)).first()
@@ -135,10 +137,11 @@ def report_file(request: HttpRequest, pk: int) -> HttpResponse:
         report.measure = measure
         if not permissions.can_edit_report(request.user, report):
             raise PermissionDenied(str(reporting.refusal_accepted(report)))
-    if period.start > day:
-        messages.error(request, str(reporting.refusal_not_begun(period)))
+    problem = period_problem(str(period), measure)
+    if problem and report is None:  # not begun, or before the measure was in the plan
+        messages.error(request, problem)
         url = reverse("tasks:report_file", args=[measure.pk])
-        return HttpResponseRedirect(f"{url}?period={reporting.current_period(day)}")
+        return HttpResponseRedirect(f"{url}?period={measure.reporting_period(day)}")
     instance = report or ProgressReport(
         measure=measure,
         period=str(period),
@@ -166,14 +169,13 @@ def report_file(request: HttpRequest, pk: int) -> HttpResponse:
                 loaded_version=data.get("loaded_version") if report else None,
                 files=data["attachments"],
                 remove=data.get("remove_attachments") or (),
-                today=day,
             )
         except StaleEdit as stale:
             form.add_error(None, _conflict(stale))
         except ReportingRefused as refused:
             form.add_error(None, str(refused))
         except ValidationError as error:
-            form.add_error(None, error)
+            add_rule_errors(form, error)
         else:
             done = (
                 _("The report for %(period)s was filed; the reform office will review it.")
@@ -186,7 +188,12 @@ def report_file(request: HttpRequest, pk: int) -> HttpResponse:
         "measure": measure,
         "period": period,
         "deadline": reporting.deadline_of(period),
-        "state": reporting.state_of(report, period=period, today=day),
+        "state": reporting.state_of(
+            report,
+            period=period,
+            today=day,
+            owes=Measure.objects.owing_report(period).filter(pk=measure.pk).exists(),
+        ),
         "report": report,
         "attachments": list(report.attachments.all()) if report else [],
         "contributions": Contribution.objects.filter(
@@ -237,9 +244,8 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
 def contribution_save(request: HttpRequest, pk: int) -> HttpResponse:
     """A co-operating body writes (or rewrites) its part of the period's report."""
     measure = _measure(pk)
-    require(permissions.can_contribute(request.user, measure), request, ProgressReport)
-    day = clock.today()
-    period, bad_period = period_from(request, reporting.current_period(day))
+    require(permissions.can_contribute(request.user, measure), request, ProgressReport, measure)
+    period, bad_period = period_from(request, measure.reporting_period(clock.today()))
     if bad_period:
         messages.error(request, bad_period)
         return HttpResponseRedirect(_measure_page(measure, period))
@@ -254,7 +260,6 @@ def contribution_save(request: HttpRequest, pk: int) -> HttpResponse:
                 body=form.cleaned_data["body"],
                 by=request.user,
                 text=form.cleaned_data["text"],
-                today=day,
             )
         except ReportingRefused as refused:
             form.add_error(None, str(refused))
@@ -287,7 +292,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
 def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
     """延期申请: a liaison of the measure's bodies asks for a later due date."""
     measure = _measure(pk)
-    require(permissions.can_request_extension(request.user, measure), request, Measure)
+    require(permissions.can_request_extension(request.user, measure), request, Measure, measure)
     form = ExtensionRequestForm(request.POST)
     if form.is_valid():
         try:
@@ -296,18 +301,17 @@ def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 requested_due_date=form.cleaned_data["requested_due_date"],
                 reason=form.cleaned_data["reason"],
-                today=clock.today(),
             )
         except ReportingRefused as refused:
             form.add_error(None, str(refused))
         except ValidationError as error:
-            form.add_error(None, error)
+            add_rule_errors(form, error)
         else:
             messages.success(
                 request, _("The request was sent; the reform office will decide on it.")
             )
             return HttpResponseRedirect(
-                _measure_page(measure, reporting.current_period(clock.today()))
+                _measure_page(measure, measure.reporting_period(clock.today()))
             )
     return _show_measure_page(request, measure.pk, extension_form=form)
 
@@ -346,7 +350,7 @@ def measure_close(request: HttpRequest, pk: int) -> HttpResponse:
     measure = _measure(pk)
     require(permissions.can_close_measure(request.user), request, Measure)
     try:
-        closed = reporting.close_measure(measure=measure, by=request.user, today=clock.today())
+        closed = reporting.close_measure(measure=measure, by=request.user)
     except ReportingRefused as refused:
         messages.error(request, _("The measure was not closed: %(reason)s") % {"reason": refused})
     else:

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tasks.ledger.upload.preview import Preview, RowError, _check, _Problems
+from tasks.ledger.upload.preview import Preview
 from tasks.ledger.upload.sheet import UploadError
 from tasks.models import Measure, ResponsibleBody, StaleEdit
 from tasks.models.versioning import changes_since
@@ -132,29 +132,20 @@ def apply_ledger(*, changes: list[PlannedChange]) -> int:
                 % {"where": _where(change)}
             )
             continue
-        found = _Problems(change.row)
-        _check(measure, new, found)
         cooperating = new.pop("cooperating_bodies", None)
         for name, value in new.items():
             setattr(measure, f"{name}_id" if name in {"owner", "lead_body"} else name, value)
         try:
-            # relations were checked above; the database enforces the rest
-            measure.clean_fields(
-                exclude=[f.name for f in Measure._meta.fields if f.name not in new or f.is_relation]
+            measure.save_edit(
+                expected_version=change.version,
+                cooperating_bodies=None
+                if cooperating is None
+                else [bodies[pk] for pk in cooperating],
             )
         except ValidationError as error:
-            found.found.extend(RowError(change.row, "", m) for m in error.messages)
-        if found.found:
-            messages = "；".join(error.message for error in found.found)
-            problems.append(f"{_where(change)}: {messages}")
-            continue
-        try:
-            measure.save_versioned(expected_version=change.version)
+            problems.append(f"{_where(change)}: {'；'.join(error.messages)}")
         except StaleEdit as stale:
             problems.append(_stale(change, stale.current))
-            continue
-        if cooperating is not None:
-            measure.cooperating_bodies.set([bodies[pk] for pk in cooperating])
     if problems:
         raise LedgerRefused(problems)
     return len(changes)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import IO
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -26,7 +28,6 @@ from tasks.ledger.upload.cells import (
 from tasks.ledger.upload.sheet import UploadError, _Row, _sheet_rows
 from tasks.models import Measure, ResponsibleBody
 from tasks.models.versioning import person
-from tasks.notices import stranded_milestones
 
 # The columns an upload changes, and the measure fields each one sets.
 READ_COLUMNS = {
@@ -156,14 +157,16 @@ def read_ledger(file: IO[bytes]) -> Preview:
                 new.update(_read_cell(key, row, bodies, people))
             except _CellError as error:
                 problems.add(key, str(error))
-        if not problems.found:
-            _check(measure, new, problems)
         if problems.found:
             preview.errors.extend(problems.found)
             continue
         changes, values = _differences(measure, new, body_names, people)
         if not changes:
             preview.unchanged += 1
+            continue
+        _check(measure, new, problems)
+        if problems.found:
+            preview.errors.extend(problems.found)
             continue
         preview.changes.append(
             RowChange(
@@ -250,22 +253,30 @@ def _read_cell(key: str, row: _Row, bodies: dict[str, int], people: _People) -> 
     raise KeyError(key)
 
 
+# Where a rule's refusal is shown: the column that holds the field.
+RULE_COLUMNS = {"deadline_note": "due_date", NON_FIELD_ERRORS: "title"}
+
+
+def edited(measure: Measure, new: dict[str, object]) -> Measure:
+    """A copy of the measure with a row's values (ids for people and bodies), not saved; it
+    shares what the measure fetched (its milestones) and what it was read as."""
+    row = copy.copy(measure)
+    for name, value in new.items():
+        if name != "cooperating_bodies":
+            setattr(row, f"{name}_id" if name in {"owner", "lead_body"} else name, value)
+    return row
+
+
 def _check(measure: Measure, new: dict[str, object], problems: _Problems) -> None:
-    """The rules an edit on the measure page obeys: dates in order, milestones within them,
-    a completed measure at 100%."""
-    start = new.get("start_date", measure.start_date)
-    due = new.get("due_date", measure.due_date)
-    if start and due and due < start:
-        problems.add("due_date", _("The due date cannot be before the start date."))
-    elif ("start_date" in new and start != measure.start_date) or (
-        "due_date" in new and due != measure.due_date
-    ):
-        outside = measure.milestones_outside(start, due)
-        if outside:
-            problems.add("due_date" if due else "start_date", stranded_milestones(outside))
-    progress = new.get("progress", measure.progress)
-    if measure.status == Measure.Status.DONE and progress not in {100, measure.progress}:
-        problems.add("progress", _("A completed measure stands at 100%. Set the progress to 100."))
+    """The measure's own rules (`Measure.clean`) on the row's values: what the measure page
+    refuses, the upload refuses, with the same words."""
+    try:
+        edited(measure, new).clean()
+    except ValidationError as error:
+        by_field = error.message_dict if hasattr(error, "error_dict") else {"title": error.messages}
+        for field, messages in by_field.items():
+            for message in messages:
+                problems.add(RULE_COLUMNS.get(field, field), message)
 
 
 def _show(value: object) -> str:
