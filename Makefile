@@ -1,5 +1,6 @@
 # make install — the virtual environment with the project (.venv)
-# make run     — migrate SQLite, import the seeds, create demo accounts, serve on 127.0.0.1:8000
+# make run     — migrate SQLite, import the seeds, demo accounts and the demo plan (a few months of
+#                reporting, DEBUG only), serve on 127.0.0.1:8000 (make run PORT=8001 when it is taken)
 # make test    — checks, lint and the whole test suite (SQLite, or the database DATABASE_URL names)
 # make serve   — gunicorn (gunicorn.conf.py) with DEBUG off on DATABASE_URL (docs/DEPLOY.md)
 # make loadtest — 50 users for 60 s against gunicorn + PostgreSQL (bench/load/, docs/PERFORMANCE.md)
@@ -9,6 +10,7 @@ PYTHON ?= $(shell scripts/find-python)
 VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
+PORT ?= 8000
 
 .PHONY: install dev run test lint format migrations-check messages screenshots clean \
 	serve loadtest loadtest-restart bench
@@ -33,11 +35,14 @@ install: $(VENV)/.installed
 
 dev: $(VENV)/.dev-installed
 
+# Every step can run again and changes nothing then. create_demo_plan refuses (and changes
+# nothing) on a database that holds real data; the server starts all the same.
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py import_seeds
 	$(BIN)/python manage.py create_demo_users
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	-$(BIN)/python manage.py create_demo_plan
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: dev
 	$(BIN)/python manage.py check --fail-level WARNING

@@ -10,6 +10,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from tasks.forms import PersonChoiceField
 from tasks.models import CLOSED_STATUSES, Light, Measure, ReformArea, ResponsibleBody, Source
 from tasks.widgets import QuickSelect
 
@@ -22,6 +23,12 @@ SORTS = {
     "progress": (F("progress").asc(), F("rank").asc()),
     "-progress": (F("progress").desc(), F("rank").asc()),
 }
+
+
+class PersonFilter(django_filters.ModelChoiceFilter):
+    """A person chosen by full name, as every page names people."""
+
+    field_class = PersonChoiceField
 
 
 class MeasureFilter(django_filters.FilterSet):
@@ -58,8 +65,8 @@ class MeasureFilter(django_filters.FilterSet):
         help_text=_("Includes the bodies below it."),
         widget=QuickSelect,
     )
-    owner = django_filters.ModelChoiceFilter(
-        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+    owner = PersonFilter(
+        queryset=get_user_model().objects.filter(is_active=True).order_by("first_name", "username"),
         label=_("Person responsible"),
         empty_label=ALL,
         widget=QuickSelect,

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tasks.models import Measure, Milestone, ResponsibleBody, Versioned
-from tasks.models.versioning import conflict_message
+from tasks.models.versioning import conflict_message, person
 from tasks.widgets import QuickSelect, QuickSelectMultiple
 
 
@@ -37,7 +37,12 @@ class VersionedFormMixin(forms.Form):
     The model's own rules (`clean()`) are the form's: a refusal on a field the form does not
     show is shown at the top."""
 
-    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    loaded_version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        required=False,
+        min_value=1,
+        label=gettext_lazy("Version when opened"),
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -74,6 +79,19 @@ class VersionedFormMixin(forms.Form):
 
 # -- the measure page and the task book ---------------------------------------------------------
 
+
+class PersonChoiceField(forms.ModelChoiceField):
+    """A person picked by the name every page shows (the full name), not the login name."""
+
+    def label_from_instance(self, obj: object) -> str:
+        return person(obj)
+
+
+def people() -> object:
+    """The people one may pick: active accounts, by name."""
+    return get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
+
+
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -103,6 +121,7 @@ class AssignmentForm(VersionedFormMixin, forms.ModelForm):
             "deadline_note",
             "priority",
         ]
+        field_classes = {"owner": PersonChoiceField}
         widgets = {
             "owner": QuickSelect,
             "lead_body": QuickSelect,
@@ -113,9 +132,7 @@ class AssignmentForm(VersionedFormMixin, forms.ModelForm):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = (
-            get_user_model().objects.filter(is_active=True).order_by("username")
-        )
+        self.fields["owner"].queryset = people()
         explain_missing_choices(self)
 
 
@@ -166,8 +183,8 @@ class BulkAssignForm(forms.Form):
         error_messages={"required": gettext_lazy("Tick at least one measure in the list first.")},
     )
     field = forms.ChoiceField(choices=FIELDS, label=gettext_lazy("Set"))
-    owner = forms.ModelChoiceField(
-        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+    owner = PersonChoiceField(
+        queryset=people(),
         required=False,
         empty_label="—",
         label=gettext_lazy("Person responsible"),

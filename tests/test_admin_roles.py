@@ -239,4 +239,5 @@ def test_office_looks_up_people_to_assign_as_owners(coordinator_client):
         {"term": "zhang", "app_label": "tasks", "model_name": "measure", "field_name": "owner"},
     )
     assert response.status_code == 200
-    assert [item["text"] for item in response.json()["results"]] == ["zhangsan"]
+    # found by the login name, shown by the name every page shows
+    assert [item["text"] for item in response.json()["results"]] == ["张三"]

@@ -1,4 +1,5 @@
-"""The role groups exist after migrate; demo accounts are created once, only with DEBUG."""
+"""The role groups exist after migrate; demo accounts are created once, only with DEBUG; only
+those that work in the admin are staff."""
 
 import io
 
@@ -9,6 +10,7 @@ from django.core.management import CommandError, call_command
 
 from tasks import roles
 from tasks.management.commands.create_demo_users import DEMO_PASSWORD
+from tasks.models import Measure, ResponsibleBody
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +59,19 @@ def test_demo_accounts_one_per_role(settings, seeded):
     }
     assert accounts["admin"].is_superuser
     assert accounts["gaigeban"].check_password(DEMO_PASSWORD)
-    assert len(accounts["lianluoyuan"].bodies.all()) == 1
+    # only the accounts that work in the admin are staff
+    assert {name for name, u in accounts.items() if u.is_staff} == {"admin", "gaigeban"}
+    # right after the seed import no body leads a measure: create_demo_plan gives it its body
+    assert list(accounts["lianluoyuan"].bodies.all()) == []
+
+
+def test_demo_liaison_joins_the_body_leading_most_measures(settings, seeded):
+    body = ResponsibleBody.objects.get(name="企业")
+    Measure.objects.filter(rank__in=[1, 2]).update(lead_body=body)
+    Measure.objects.filter(rank=3).update(lead_body=ResponsibleBody.objects.get(name="法院"))
+    _create(settings, debug=True)
+    liaison = get_user_model().objects.get(username="lianluoyuan")
+    assert list(liaison.bodies.all()) == [body]
 
 
 def test_demo_accounts_second_run_changes_nothing(settings, seeded):

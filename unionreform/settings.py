@@ -44,7 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "simple_history",
-    "axes",
+    "unionreform.apps.AxesConfig",  # django-axes, named in Chinese in the admin
     "tasks",
 ]
 

@@ -16,8 +16,10 @@ from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tasks import permissions, ranking, reporting
+from tasks.admin import accounts  # noqa: F401 — users and groups, in the reader's words
 from tasks.admin.base import (
     ReadOnlyAdmin,
     RoleAdminMixin,
@@ -52,7 +54,7 @@ class SourceAdmin(RoleModelAdmin):
         # A count drops the model's ordering; keep it, so that pages and lookups stay in order.
         return super().get_queryset(request).annotate(area_total=Count("areas")).order_by("pk")
 
-    @admin.display(description=_("areas"), ordering="area_total")
+    @admin.display(description=pgettext_lazy("count column", "areas"), ordering="area_total")
     def area_count(self, source: Source) -> int:
         return source.area_total
 
@@ -101,7 +103,7 @@ class ReformAreaAdmin(RoleModelAdmin):
         queryset = super().get_queryset(request).annotate(measure_total=Count("measures"))
         return queryset.order_by("order", "pk")
 
-    @admin.display(description=_("measures"), ordering="measure_total")
+    @admin.display(description=pgettext_lazy("count column", "measures"), ordering="measure_total")
     def measure_count(self, area: ReformArea) -> int:
         return area.measure_total
 
@@ -118,7 +120,7 @@ class ResponsibleBodyAdmin(RoleModelAdmin):
         queryset = super().get_queryset(request).annotate(member_total=Count("members"))
         return queryset.order_by("name")
 
-    @admin.display(description=_("members"), ordering="member_total")
+    @admin.display(description=pgettext_lazy("count column", "members"), ordering="member_total")
     def member_count(self, body: ResponsibleBody) -> int:
         return body.member_total
 

@@ -3,25 +3,30 @@ reason, the version check on every versioned form, history for reading only."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Model
+from django.db.models import ManyToManyField, Model
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject, ModelChange
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from tasks import permissions, ranking
-from tasks.forms import VersionedFormMixin
+from tasks.forms import PersonChoiceField, VersionedFormMixin
 from tasks.models import (
     Measure,
     StaleEdit,
 )
-from tasks.models.versioning import conflict_message
+from tasks.models.versioning import conflict_message, show_value
 from tasks.reporting import ReportingRefused
 
 
@@ -74,10 +79,31 @@ class RoleAdminMixin:
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return permissions.can_edit_plan(request.user)
 
+    def get_fieldsets(self, request: HttpRequest, obj: Model | None = None) -> list:
+        """A record shown to read has no version to carry back (it will not be saved)."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+
+        def kept(fields: Any) -> list:
+            lines = [
+                kept(line) if isinstance(line, list | tuple) else line
+                for line in fields
+                if line != "loaded_version"
+            ]
+            return [line for line in lines if line]
+
+        return [
+            (name, {**options, "fields": kept(options["fields"])}) for name, options in fieldsets
+        ]
+
     def formfield_for_foreignkey(
         self, db_field: Any, request: HttpRequest, **kwargs: Any
     ) -> forms.Field | None:
-        """Autocomplete boxes that show a row's current choice from the row (lists, inlines)."""
+        """Autocomplete boxes that show a row's current choice from the row (lists, inlines);
+        people by the name every page shows."""
+        if db_field.related_model is get_user_model():
+            kwargs.setdefault("form_class", PersonChoiceField)
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
             kwargs["widget"] = RowChoiceAutocomplete(
                 db_field, self.admin_site, using=kwargs.get("using")
@@ -168,10 +194,41 @@ class RoleModelAdmin(RoleAdminMixin, admin.ModelAdmin):
         formset.save_m2m()
 
 
+class ReadableHistory(HistoricalRecordContextHelper):
+    """Each change in the admin's history as the measure page shows it (`show_value`): names
+    instead of ids and objects' reprs, choices' labels, dates in the reader's format, "—" for
+    nothing."""
+
+    def format_delta_change(self, change: ModelChange) -> ModelChange:
+        field = self.model._meta.get_field(change.field)
+        return dataclasses.replace(
+            change,
+            field=capfirst(field.verbose_name),
+            old=self._shown(field, change, change.old),
+            new=self._shown(field, change, change.new),
+        )
+
+    def _shown(self, field: Any, change: ModelChange, value: Any) -> str:
+        if isinstance(value, DeletedObject):
+            return "—" if value.pk is None else _("(deleted) #%(pk)s") % {"pk": value.pk}
+        if isinstance(field, ManyToManyField):
+            items = self.prepare_delta_change_value(change, value)
+            ids = [item for item in items if not isinstance(item, Model)]
+            named = field.related_model._default_manager.in_bulk(ids) if ids else {}
+            names = [str(named.get(item, item)) for item in items]
+            return "、".join(sorted(names)) or "—"
+        return show_value(value, None if isinstance(value, Model) else field)
+
+
 class RoleHistoryAdmin(RoleModelAdmin, SimpleHistoryAdmin):
     """History visible to every role, for reading: an old version is never written back."""
 
     form = VersionedAdminForm
+
+    def get_historical_record_context_helper(
+        self, request: HttpRequest, historical_record: Any
+    ) -> HistoricalRecordContextHelper:
+        return ReadableHistory(self.model, historical_record)
 
     def history_form_view(
         self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None

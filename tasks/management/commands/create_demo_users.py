@@ -14,11 +14,12 @@ from tasks.models import ResponsibleBody
 # Demo-only credentials, documented in the README. Never created with DEBUG off.
 DEMO_PASSWORD = "gonghui2026"
 DEMO_ACCOUNTS = [
-    # username, display name, role, superuser
-    ("admin", "系统管理员（演示）", roles.ADMIN, True),
-    ("gaigeban", "改革办（演示）", roles.COORDINATOR, False),
-    ("lianluoyuan", "责任单位联络员（演示）", roles.LIAISON, False),
-    ("lingdao", "领导（演示）", roles.VIEWER, False),
+    # username, display name, role, superuser, staff. Only the accounts whose work is done in
+    # the admin are staff: the liaison and the viewer work in the app's pages alone.
+    ("admin", "系统管理员（演示）", roles.ADMIN, True, True),
+    ("gaigeban", "改革办（演示）", roles.COORDINATOR, False, True),
+    ("lianluoyuan", "责任单位联络员（演示）", roles.LIAISON, False, False),
+    ("lingdao", "领导（演示）", roles.VIEWER, False, False),
 ]
 
 
@@ -35,16 +36,15 @@ class Command(BaseCommand):
                 )
             )
         User = get_user_model()
-        # The liaison acts for the body named in most measures.
+        # The liaison acts for the body that leads most measures, so that it has reports to
+        # file. Right after import_seeds no body leads any: create_demo_plan gives it its body.
         body = (
-            ResponsibleBody.objects.annotate(
-                n=Count("cooperating_measures", distinct=True)
-                + Count("led_measures", distinct=True)
-            )
+            ResponsibleBody.objects.annotate(n=Count("led_measures"))
+            .filter(n__gt=0)
             .order_by("-n", "name")
             .first()
         )
-        for username, name, role, superuser in DEMO_ACCOUNTS:
+        for username, name, role, superuser, staff in DEMO_ACCOUNTS:
             if User.objects.filter(username=username).exists():
                 self.stdout.write(
                     _("  = %(username)s already exists, left as it is") % {"username": username}
@@ -54,13 +54,26 @@ class Command(BaseCommand):
                 username=username,
                 password=DEMO_PASSWORD,
                 first_name=name,
-                is_staff=True,
+                is_staff=staff,
                 is_superuser=superuser,
             )
             user.groups.add(Group.objects.get(name=role))
-            if role == roles.LIAISON and body is not None:
-                body.members.add(user)
             self.stdout.write(
                 _("  + %(username)s (%(role)s), password %(password)s")
                 % {"username": username, "role": role, "password": DEMO_PASSWORD}
             )
+            if role == roles.LIAISON:
+                if body is not None:
+                    body.members.add(user)
+                    self.stdout.write(
+                        _("    %(username)s acts for %(body)s")
+                        % {"username": username, "body": body}
+                    )
+                else:
+                    self.stdout.write(
+                        _(
+                            "    %(username)s acts for no body yet: no body leads a measure "
+                            "(create_demo_plan gives it one)"
+                        )
+                        % {"username": username}
+                    )

@@ -30,23 +30,25 @@ def _day(text: str) -> date:
 
 
 class Command(BaseCommand):
-    help = "E-mail owners and liaisons about measures due soon or overdue and reports not filed."
+    help = _("E-mail owners and liaisons about measures due soon or overdue and reports not filed.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--date",
             dest="day",
-            help="The day to remind for, YYYY-MM-DD (default: today).",
+            help=_("The day to remind for, YYYY-MM-DD (default: today)."),
         )
         parser.add_argument(
             "--dry-run",
             action="store_true",
-            help="Show who would get which reminders; send and record nothing.",
+            help=_("Show who would get which reminders; send and record nothing."),
         )
         parser.add_argument(
             "--base-url",
             default=getattr(settings, "TASKS_SITE_URL", ""),
-            help="The site's address for the links in the e-mails, e.g. https://tasks.example.org",
+            help=_(
+                "The site's address for the links in the e-mails, e.g. https://tasks.example.org"
+            ),
         )
 
     def handle(self, *args: object, **options: object) -> None:
