@@ -37,10 +37,9 @@ from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from tasks import roles  # noqa: E402
+from tasks import clock, roles  # noqa: E402
 from tasks.models import Measure, ReformArea, ResponsibleBody, Source  # noqa: E402
 from tasks.reporting import current_period  # noqa: E402
-from tasks.views.common import today  # noqa: E402
 
 REPEATS = int(os.environ.get("BENCH_REPEATS", "9"))
 WARM_UP = 2
@@ -82,7 +81,7 @@ def page_urls() -> dict[str, str]:
         "measure page": f"/measures/{measure.pk}/",
         "timetable": f"/timetable/?area={area.pk}",
         "priorities": "/priorities/",
-        "period report table": f"/reports/?period={current_period(today()).previous()}",
+        "period report table": f"/reports/?period={current_period(clock.today()).previous()}",
         "admin changelist (peer)": "/admin/tasks/measure/",
     }
 
@@ -92,6 +91,7 @@ def filtered_queries() -> dict[str, str]:
     measure = Measure.objects.exclude(owner=None).order_by("rank")[Measure.objects.count() // 3]
     body = ResponsibleBody.objects.filter(cooperating_measures__isnull=False).first()
     source = Source.objects.annotate(size=Count("areas__measures")).order_by("size", "pk").first()
+    day = clock.today()
     return {
         "text": f"/measures/?q={measure.title}",  # looking for one measure by its title
         "source": f"/measures/?source={source.pk}",
@@ -102,7 +102,7 @@ def filtered_queries() -> dict[str, str]:
         "status": "/measures/?status=suspended",
         "priority": "/measures/?priority=1",
         "overdue": "/measures/?overdue=yes",
-        "due between": f"/measures/?due_after={today():%Y-%m-%d}&due_before={today():%Y-%m}-28",
+        "due between": f"/measures/?due_after={day:%Y-%m-%d}&due_before={day:%Y-%m}-28",
         "sort by due date": "/measures/?sort=due&status=suspended",
         "sort by progress": "/measures/?sort=-progress&status=suspended",
     }

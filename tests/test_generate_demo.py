@@ -349,3 +349,12 @@ def test_queries_do_not_grow_with_the_number_of_rows():
     few, many = queries(40, 1), queries(400, 2)
     assert many - few <= 3
     assert many < 60
+
+
+def test_every_generated_row_obeys_the_models_rules():
+    """The generator writes in bulk, past the models' clean(); what it writes must still be
+    what the rules allow (a report's period, 100% when done, milestones within their dates…)."""
+    run("--measures", "60", "--seed", "5")
+    for model in (Measure, Milestone, ProgressReport):
+        for row in model.objects.all():
+            row.full_clean(validate_unique=False, validate_constraints=False)

@@ -35,6 +35,7 @@ from tasks.ledger.export import (
     ledger_queryset,
     ledger_rows,
     ledger_title,
+    write_ledger_xlsx,
 )
 from tasks.ledger.period_report import PERIOD_COLUMNS, REPORT_STATES, PeriodReport, period_report
 from tasks.ledger.writers import XLSX_TYPE, csv_lines, text_width, write_csv, write_xlsx
@@ -61,5 +62,6 @@ __all__ = [
     "period_report",
     "text_width",
     "write_csv",
+    "write_ledger_xlsx",
     "write_xlsx",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from typing import IO
 
 from django import forms
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -13,7 +14,8 @@ from django.utils.translation import pgettext
 
 from tasks import permissions
 from tasks.filters import MeasureFilter
-from tasks.ledger.columns import AreaRow, MeasureRow, Row, area_label
+from tasks.ledger.columns import LEDGER_COLUMNS, AreaRow, MeasureRow, Row, area_label
+from tasks.ledger.writers import write_xlsx
 from tasks.models import Light, Measure, ProgressReport
 from tasks.models.versioning import person
 
@@ -134,3 +136,19 @@ def ledger_title(day: date) -> str:
 def ledger_file_name(day: date, extension: str) -> str:
     name = pgettext("file name", "union-reform-ledger")
     return f"{name}-{day:%Y%m%d}.{extension}"
+
+
+def write_ledger_xlsx(
+    out: IO[bytes], *, rows: Iterator[Row], filters: MeasureFilter, day: date
+) -> int:
+    """The ledger's workbook, as the task book's export and `export_ledger` both write it:
+    titled for the day, its filters in words under the title; how many measures it holds."""
+    return write_xlsx(
+        out,
+        columns=LEDGER_COLUMNS,
+        rows=rows,
+        title=ledger_title(day),
+        subtitle=describe_filters(filters),
+        sheet_name=pgettext("sheet name", "Ledger"),
+        total_label=_("Total: %(count)d measures"),
+    )

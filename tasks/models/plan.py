@@ -619,7 +619,7 @@ class Milestone(Versioned):
         if self.measure_id is None:
             return
         measure = self.measure
-        if measure.closed_on:
+        if measure.closed_on and (self._state.adding or self.changed_fields()):
             raise ValidationError(closed_message(measure.closed_on), code="closed")
         errors: dict[str, str] = {}
         start, end = measure.start_date, measure.due_date

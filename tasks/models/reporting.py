@@ -162,7 +162,8 @@ class ProgressReport(Versioned):
         """
         errors: dict[str, str] = {}
         measure = self.measure if self.measure_id else None
-        if measure is not None and measure.closed_on:
+        changed = self._state.adding or self.changed_fields()
+        if measure is not None and measure.closed_on and changed:
             raise ValidationError(closed_message(measure.closed_on), code="closed")
         problem = period_problem(self.period, measure)
         if problem:

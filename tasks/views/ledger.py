@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tasks import clock, ledger, permissions
@@ -48,15 +47,7 @@ def ledger_xlsx(request: HttpRequest) -> HttpResponse:
     filters = filtered_measures(request.GET, day)
     rows = ledger.ledger_rows(ledger.ledger_queryset(filters, request.user))
     return _xlsx_response(
-        lambda out: ledger.write_xlsx(
-            out,
-            columns=ledger.LEDGER_COLUMNS,
-            rows=rows,
-            title=ledger.ledger_title(day),
-            subtitle=ledger.describe_filters(filters),
-            sheet_name=pgettext("sheet name", "Ledger"),
-            total_label=_("Total: %(count)d measures"),
-        ),
+        lambda out: ledger.write_ledger_xlsx(out, rows=rows, filters=filters, day=day),
         ledger.ledger_file_name(day, "xlsx"),
     )
 

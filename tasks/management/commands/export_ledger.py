@@ -15,7 +15,6 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import QueryDict
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from tasks import clock, ledger
 from tasks.filters import MeasureFilter, filtered_measures
@@ -102,15 +101,7 @@ class Command(BaseCommand):
         try:
             with os.fdopen(handle, "wb") as out:
                 if file_format == "xlsx":
-                    count = ledger.write_xlsx(
-                        out,
-                        columns=ledger.LEDGER_COLUMNS,
-                        rows=rows,
-                        title=ledger.ledger_title(day),
-                        subtitle=ledger.describe_filters(filters),
-                        sheet_name=pgettext("sheet name", "Ledger"),
-                        total_label=_("Total: %(count)d measures"),
-                    )
+                    count = ledger.write_ledger_xlsx(out, rows=rows, filters=filters, day=day)
                 else:
                     count = ledger.write_csv(out, ledger.LEDGER_COLUMNS, rows)
             os.replace(temporary, path)
