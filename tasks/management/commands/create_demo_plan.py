@@ -11,13 +11,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tasks.demo import lived_in
 from tasks.intake.seeds import SeedError
 
 
 class Command(BaseCommand):
-    help = _(
+    help = gettext_lazy(
         "Turn the imported seed plan into a plan in use, for trying the app (only with DEBUG "
         "on): bodies, people, dates, milestones, priorities and a few months of reports."
     )

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tasks import roles
 from tasks.models import ResponsibleBody
@@ -24,7 +25,9 @@ DEMO_ACCOUNTS = [
 
 
 class Command(BaseCommand):
-    help = _("Create one demo account per role (only with DEBUG on). Existing accounts are kept.")
+    help = gettext_lazy(
+        "Create one demo account per role (only with DEBUG on). Existing accounts are kept."
+    )
 
     @transaction.atomic
     def handle(self, *args: object, **options: object) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from tasks.demo import generate as demo
 
@@ -40,7 +40,7 @@ def _whole_number(minimum: int) -> Callable[[str], int]:
 
 
 class Command(BaseCommand):
-    help = _(
+    help = gettext_lazy(
         "Fill the database with realistic demo data: Chinese titles, an organisation tree, "
         "people, dates over three years and monthly reports; the same seed gives the same data."
     )

@@ -27,7 +27,7 @@ ROLES = {
 
 
 class Command(BaseCommand):
-    help = _(
+    help = gettext_lazy(
         "Import a policy document (.txt or .docx): its reform areas, measures and bodies. "
         "The same document imported again updates it."
     )

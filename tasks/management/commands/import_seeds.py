@@ -5,12 +5,15 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tasks.intake.seeds import SeedError, import_documents, read_seed_documents
 
 
 class Command(BaseCommand):
-    help = _("Import the seed documents: sources, reform areas, measures and responsible bodies.")
+    help = gettext_lazy(
+        "Import the seed documents: sources, reform areas, measures and responsible bodies."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

@@ -15,6 +15,7 @@ from datetime import date
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tasks import clock, reporting
 
@@ -30,7 +31,9 @@ def _day(text: str) -> date:
 
 
 class Command(BaseCommand):
-    help = _("E-mail owners and liaisons about measures due soon or overdue and reports not filed.")
+    help = gettext_lazy(
+        "E-mail owners and liaisons about measures due soon or overdue and reports not filed."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
