@@ -285,6 +285,7 @@ def test_commands_explain_themselves_in_chinese():
     django_own |= {"no_color", "force_color", "skip_checks"}
     for name in ["send_reminders", "export_ledger", "import_document", "create_demo_plan"]:
         parser = load_command_class("tasks", name).create_parser("manage.py", name)
+        assert parser.format_help()  # what --help prints, without an error
         own = [parser.description or ""]
         if name not in {"export_ledger", "import_document"}:  # values one types: due, red, json…
             own += [a.help or "" for a in parser._actions if a.dest not in django_own]

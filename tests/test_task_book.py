@@ -172,8 +172,12 @@ def test_text_filter_is_served_by_its_index_on_postgresql():
     """The expression Django writes is the one indexed by migration 0010 (else: a scan)."""
     MeasureFactory(title="推动工会诉调对接")
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")  # this table is too small to bother
-    plan = Measure.objects.containing("诉调").explain()
+        # The table is too small for the planner to bother with an index, and walking the rank
+        # index (the model's order) would do as well: what is asked is whether the text filter's
+        # own index can serve the expression Django writes.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+    plan = Measure.objects.containing("诉调").order_by().explain()
     assert "measure_text_grams" in plan
     assert "Seq Scan on tasks_measure" not in plan
 

@@ -9,15 +9,16 @@ DEBUG, and on a database holding anything but the untouched seed import and the 
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tasks.demo import lived_in
 from tasks.intake.seeds import SeedError
+from tasks.management.base import TranslatedCommand
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(
         "Turn the imported seed plan into a plan in use, for trying the app (only with DEBUG "
         "on): bodies, people, dates, milestones, priorities and a few months of reports."

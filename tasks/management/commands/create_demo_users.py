@@ -3,13 +3,14 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import Count
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tasks import roles
+from tasks.management.base import TranslatedCommand
 from tasks.models import ResponsibleBody
 
 # Demo-only credentials, documented in the README. Never created with DEBUG off.
@@ -24,7 +25,7 @@ DEMO_ACCOUNTS = [
 ]
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(
         "Create one demo account per role (only with DEBUG on). Existing accounts are kept."
     )

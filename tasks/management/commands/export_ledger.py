@@ -12,19 +12,20 @@ import tempfile
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tasks import clock, ledger
 from tasks.filters import MeasureFilter, filtered_measures
+from tasks.management.base import TranslatedCommand
 from tasks.models import Light, Measure, ReformArea, ResponsibleBody
 
 FORMATS = ("xlsx", "csv")
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(
         "Export the ledger (台账) as an Excel workbook or a CSV file, with the task book's "
         "filters. Exits with 1, writing nothing, when an option is not valid."

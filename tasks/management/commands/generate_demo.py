@@ -12,11 +12,12 @@ import argparse
 import time
 from collections.abc import Callable
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from tasks.demo import generate as demo
+from tasks.management.base import TranslatedCommand
 
 USAGE_ERROR = 2  # argparse's exit code for a bad option, and ours for a refusal
 
@@ -39,7 +40,7 @@ def _whole_number(minimum: int) -> Callable[[str], int]:
     return parse
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(
         "Fill the database with realistic demo data: Chinese titles, an organisation tree, "
         "people, dates over three years and monthly reports; the same seed gives the same data."

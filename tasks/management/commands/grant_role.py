@@ -2,12 +2,13 @@
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tasks import roles
+from tasks.management.base import TranslatedCommand
 from tasks.models import ResponsibleBody
 
 ALIASES = {
@@ -18,7 +19,7 @@ ALIASES = {
 }
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(
         "Give a user a role (系统管理员, 改革办, 责任单位联络员, 领导 — or admin, coordinator, "
         "liaison, viewer), and for a liaison the bodies it acts for; --revoke takes them away."

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import IntegrityError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from tasks import notices
 from tasks.intake.importing import DocumentError, check_size, propose, write
 from tasks.intake.proposal import Proposal, outline_json
+from tasks.management.base import TranslatedCommand
 
 BAD_INPUT = 2
 ROLES = {
@@ -26,7 +27,7 @@ ROLES = {
 }
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(
         "Import a policy document (.txt or .docx): its reform areas, measures and bodies. "
         "The same document imported again updates it."

@@ -13,11 +13,12 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tasks import clock, reporting
+from tasks.management.base import TranslatedCommand
 
 
 def _day(text: str) -> date:
@@ -30,7 +31,7 @@ def _day(text: str) -> date:
         ) from None
 
 
-class Command(BaseCommand):
+class Command(TranslatedCommand):
     help = gettext_lazy(
         "E-mail owners and liaisons about measures due soon or overdue and reports not filed."
     )
