@@ -56,9 +56,7 @@ def lock_ranks() -> Rows:
     Call it first in a transaction that deletes measures and then calls `close_rank_gaps`, so
     that it takes the locks in the same order as a reorder does.
     """
-    rows = list(
-        Measure.objects.select_for_update().order_by("pk").values_list("pk", "rank", "version")
-    )
+    rows = list(Measure.objects.locked().values_list("pk", "rank", "version"))
     rows.sort(key=lambda row: (row[1], row[0]))
     return rows
 

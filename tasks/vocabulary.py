@@ -8,9 +8,16 @@ Nothing here is called; `tasks.apps` imports the module so that it is part of th
 """
 
 from django.utils.translation import gettext_noop as _
+from django.utils.translation import ngettext_lazy
 
 DJANGO = [
     _("- Select an option -"),
+    # Django's own wording ("确保该变量包含不超过…") reads like a programmer's: said plainly
+    ngettext_lazy(
+        "Ensure this value has at most %(limit_value)d character (it has %(show_value)d).",
+        "Ensure this value has at most %(limit_value)d characters (it has %(show_value)d).",
+        "limit_value",
+    ),
     _("Search"),
     _("Filter by %(field_name)s"),
 ]

@@ -14,7 +14,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -241,6 +241,20 @@ class MeasureAdmin(RoleHistoryAdmin):
             return self.readonly_fields
         every = [name for _, options in self.fieldsets for name in options["fields"]]
         return [name for name in every if name != "loaded_version"]
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        """A list edit saves several measures: they are locked first, in the one order every
+        path locks measures in (by id), until the request's transaction ends, not row by row
+        in the list's order (which would deadlock against a reorder)."""
+        editing = request.method == "POST" and "_save" in request.POST
+        if editing and permissions.can_edit_plan(request.user):
+            edited = [
+                value
+                for key, value in request.POST.items()
+                if key.startswith("form-") and key.endswith("-id") and value.isdigit()
+            ]
+            list(Measure.objects.filter(pk__in=edited).locked().values_list("pk"))
+        return super().changelist_view(request, extra_context)
 
     def get_changelist_instance(self, request: HttpRequest) -> Any:
         changelist = super().get_changelist_instance(request)

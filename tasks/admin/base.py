@@ -182,6 +182,9 @@ class RoleModelAdmin(RoleAdminMixin, admin.ModelAdmin):
         removes_measures = formset.model is Measure and formset.deleted_objects
         if removes_measures:
             ranking.lock_ranks()
+        elif formset.model is Measure:  # several measures: locked in the one order, by id
+            edited = [inline_form.instance.pk for inline_form in formset.saved_forms]
+            list(Measure.objects.filter(pk__in=edited).locked().values_list("pk"))
         for obj in formset.deleted_objects:
             obj.delete()
         if removes_measures:

@@ -23,6 +23,8 @@ from tasks.outline.bodies import COOPERATING, LEAD, MENTIONED, find_bodies
 from tasks.outline.text import clauses, sentences
 
 TITLE_MAX = 300
+# what a source's details hold (Source's fields)
+SOURCE_MAX = {"title": 300, "author": 100, "affiliation": 300}
 _ROLE_ORDER = {LEAD: 0, COOPERATING: 1, MENTIONED: 2}
 
 
@@ -213,6 +215,9 @@ class Proposal:
         problems: dict[int, str] = {}
         if not self.source["title"].strip():
             problems[0] = _("Give the document a title.")
+        too_long = self.source_too_long()
+        if too_long:
+            problems[0] = too_long
         for node in self.kept():
             title = node.title.strip()
             if not title:
@@ -230,6 +235,23 @@ class Proposal:
                 ),
             )
         return problems
+
+    def source_too_long(self) -> str | None:
+        """Why the document's title, author or issuer cannot be kept as it is: longer than its
+        field holds. Never cut without a word: the preview asks for a shorter one."""
+        labels = {
+            "title": _("The title"),
+            "author": _("The author or speaker"),
+            "affiliation": _("The issuer or affiliation"),
+        }
+        for name, limit in SOURCE_MAX.items():
+            value = (self.source.get(name) or "").strip()
+            if len(value) > limit:
+                return _(
+                    "%(field)s has %(length)d characters; at most %(limit)d are kept. Shorten "
+                    "it above, then confirm."
+                ) % {"field": labels[name], "length": len(value), "limit": limit}
+        return None
 
     # ---- editing ------------------------------------------------------------------------
 

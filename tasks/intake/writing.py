@@ -143,10 +143,11 @@ def save_document(
         source = Source.objects.select_for_update().get(pk=update.pk)
     else:
         source = Source()
-    source.title = outline.title[:300]
-    source.subtitle = outline.subtitle[:300]
-    source.author = outline.author[:100]
-    source.affiliation = outline.affiliation[:300]
+    # checked beforehand (Proposal.source_too_long): never cut without a word
+    source.title = outline.title
+    source.subtitle = outline.subtitle[:300]  # a kicker the parser read, not one typed
+    source.author = outline.author
+    source.affiliation = outline.affiliation
     source.published_on = outline.published_on or None
     source.text = outline.text
     source.file_name = file_name[:255]

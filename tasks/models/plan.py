@@ -275,6 +275,13 @@ class MeasureQuerySet(models.QuerySet):
             return self.filter(HoldsAll(text, TextGrams(Value(word))), found)
         return self.filter(found)
 
+    def locked(self) -> MeasureQuerySet:
+        """These measures, locked until the transaction ends, in the one order every path that
+        locks several measures takes them in: by id. Two changes of overlapping measures (a
+        reorder and a bulk edit, a ledger upload and a reorder…) then queue one behind the
+        other instead of deadlocking. (SQLite locks the whole database instead.)"""
+        return self.select_for_update().order_by("pk")
+
     def assign(self, *, field: str, value: object, versions: dict[int, int]) -> int:
         """Set one assignment field (owner, lead body, due date or priority) on every measure
         of the queryset, all or nothing; how many were set.
@@ -287,7 +294,7 @@ class MeasureQuerySet(models.QuerySet):
             raise ValueError(field)
         problems: list[tuple[Measure, str]] = []
         with transaction.atomic():
-            measures = list(self.select_for_update().order_by("pk").prefetch_related("milestones"))
+            measures = list(self.locked().prefetch_related("milestones"))
             for measure in measures:
                 setattr(measure, field, value)
                 try:

@@ -6,10 +6,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, RegexValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -19,6 +20,27 @@ from tasks.models.plan import Measure, ResponsibleBody, closed_message
 from tasks.models.versioning import Versioned
 from tasks.periods import PATTERN as PERIOD_PATTERN
 from tasks.periods import Period, PeriodError
+
+# What people type, at most (characters): a month's report is a page or two, a reason a few
+# lines. Beyond, a form says so and nothing is saved; the ledger's cells stay readable.
+REPORT_TEXT_MAX = 5000
+REPORT_NOTE_MAX = 3000
+REASON_MAX = 1000
+
+
+def typed_text(label: object, limit: int, **options: object) -> models.TextField:
+    """A text people type, with its limit checked on every path and said in its form."""
+    return models.TextField(
+        label,
+        max_length=limit,
+        validators=[MaxLengthValidator(limit)],
+        help_text=options.pop("help_text", None) or at_most(limit),
+        **options,
+    )
+
+
+def at_most(limit: int) -> object:
+    return format_lazy(_("At most {limit} characters."), limit=limit)
 
 
 def period_field(**options: object) -> models.CharField:
@@ -97,15 +119,18 @@ class ProgressReport(Versioned):
     status = models.CharField(
         _("status"), max_length=20, choices=Measure.Status, default=Measure.Status.IN_PROGRESS
     )
-    done_text = models.TextField(_("progress made"), blank=True)
-    problems = models.TextField(_("problems"), blank=True)
-    next_steps = models.TextField(_("next steps"), blank=True)
+    done_text = typed_text(_("progress made"), REPORT_TEXT_MAX, blank=True)
+    problems = typed_text(_("problems"), REPORT_NOTE_MAX, blank=True)
+    next_steps = typed_text(_("next steps"), REPORT_NOTE_MAX, blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     review_state = models.CharField(
         _("review state"), max_length=20, choices=ReviewState, default=ReviewState.SUBMITTED
     )
-    return_reason = models.TextField(
-        _("reason for return"), blank=True, help_text=_("Why the office returned the report.")
+    return_reason = typed_text(
+        _("reason for return"),
+        REASON_MAX,
+        blank=True,
+        help_text=_("Why the office returned the report."),
     )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -217,7 +242,7 @@ class Contribution(models.Model):
         related_name="contributions",
         verbose_name=_("author"),
     )
-    text = models.TextField(_("progress made"))
+    text = typed_text(_("progress made"), REPORT_NOTE_MAX)
     submitted_at = models.DateTimeField(_("submitted at"), auto_now=True)
 
     history = HistoricalRecords()
@@ -302,7 +327,7 @@ class ExtensionRequest(models.Model):
     )
     current_due_date = models.DateField(_("due date before"), null=True, blank=True)
     requested_due_date = models.DateField(_("requested due date"))
-    reason = models.TextField(_("reason"))
+    reason = typed_text(_("reason"), REASON_MAX)
     state = models.CharField(_("state"), max_length=20, choices=State, default=State.PENDING)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -313,7 +338,7 @@ class ExtensionRequest(models.Model):
         verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_note = models.TextField(_("decision note"), blank=True)
+    decision_note = typed_text(_("decision note"), REASON_MAX, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords()

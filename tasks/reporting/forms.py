@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tasks.forms import DATE_INPUT, VersionedFormMixin, explain_missing_choices
 from tasks.models import Attachment, ProgressReport, ResponsibleBody
+from tasks.models.reporting import REASON_MAX, REPORT_NOTE_MAX, at_most
 from tasks.reporting.actions import check_attachment
 
 
@@ -91,8 +93,11 @@ class ReviewForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Reason for returning it"),
         required=False,
+        max_length=REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 3, "id": "id_return_reason"}),
-        help_text=gettext_lazy("What the body should correct."),
+        help_text=format_lazy(
+            "{} {}", gettext_lazy("What the body should correct."), at_most(REASON_MAX)
+        ),
     )
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
@@ -119,6 +124,8 @@ class ContributionForm(forms.Form):
     )
     text = forms.CharField(
         label=gettext_lazy("Our contribution"),
+        max_length=REPORT_NOTE_MAX,
+        help_text=at_most(REPORT_NOTE_MAX),
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": gettext_lazy("Write what your body contributed.")},
     )
@@ -139,6 +146,8 @@ class ExtensionRequestForm(forms.Form):
     requested_due_date = forms.DateField(label=gettext_lazy("New due date"), widget=DATE_INPUT)
     reason = forms.CharField(
         label=gettext_lazy("Reason"),
+        max_length=REASON_MAX,
+        help_text=at_most(REASON_MAX),
         widget=forms.Textarea(attrs={"rows": 3, "id": "id_extension_reason"}),
         error_messages={"required": gettext_lazy("Say why more time is needed.")},
     )
@@ -156,8 +165,11 @@ class ExtensionDecisionForm(forms.Form):
     note = forms.CharField(
         label=gettext_lazy("Note"),
         required=False,
+        max_length=REASON_MAX,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=gettext_lazy("Required when the request is rejected."),
+        help_text=format_lazy(
+            "{} {}", gettext_lazy("Required when the request is rejected."), at_most(REASON_MAX)
+        ),
     )
 
     def clean(self) -> dict[str, object]:

@@ -98,12 +98,10 @@ def apply_ledger(*, changes: list[PlannedChange]) -> int:
     Each measure is saved only if its version is still the one previewed (a conditional
     UPDATE, so a save racing this one is caught too); a body or user that has gone since the
     preview, or a rule broken meanwhile, refuses the lot (LedgerRefused lists why)."""
-    measures = {
-        m.pk: m
-        for m in Measure.objects.filter(pk__in=[c.measure_id for c in changes]).prefetch_related(
-            "milestones"
-        )
-    }
+    # locked first, all of them, in the one order (by id) every path locks measures in: the
+    # sheet's order would deadlock against a reorder taking the same rows the other way
+    chosen = Measure.objects.filter(pk__in=[c.measure_id for c in changes])
+    measures = {m.pk: m for m in chosen.locked().prefetch_related("milestones")}
     bodies = ResponsibleBody.objects.in_bulk(
         _ids(changes, "lead_body") | _ids(changes, "cooperating_bodies")
     )

@@ -58,6 +58,12 @@ class Command(TranslatedCommand):
             if format != "json":
                 self.stdout.write(_("Dry run: nothing was written."))
             return
+        too_long = proposal.source_too_long()
+        if too_long:  # the page asks for a shorter one; here there is no page to ask on
+            raise CommandError(
+                _("Nothing was imported: %(reason)s") % {"reason": too_long},
+                returncode=BAD_INPUT,
+            )
         try:
             result, existing = write(proposal)
         except IntegrityError:
