@@ -80,6 +80,7 @@ def page_urls() -> dict[str, str]:
         "task book, last page": f"/measures/?page={last_page}",
         "measure page": f"/measures/{measure.pk}/",
         "timetable": f"/timetable/?area={area.pk}",
+        "timetable, unfiltered": "/timetable/",
         "priorities": "/priorities/",
         "period report table": f"/reports/?period={current_period(clock.today()).previous()}",
         "admin changelist (peer)": "/admin/tasks/measure/",
@@ -117,6 +118,7 @@ def measure_pages() -> dict:
         with CaptureQueriesContext(connection) as queries:
             _get(browser, url)
         count = len(queries)  # now: the next request empties the query log
+        size = _get(browser, url)
         times = []
         for _ in range(REPEATS):
             start = time.perf_counter()
@@ -125,6 +127,7 @@ def measure_pages() -> dict:
         results[name] = {
             "url": url,
             "queries": count,
+            "kb": round(size / 1024, 1),
             "median_ms": round(statistics.median(times) * 1000, 1),
         }
     return {"pages": results, "explain": explain_filters(browser)}

@@ -5,14 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import django_filters
-from django.contrib.auth import get_user_model
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from tasks.forms import PersonChoiceField
-from tasks.models import CLOSED_STATUSES, Light, Measure, ReformArea, ResponsibleBody, Source
-from tasks.widgets import QuickSelect
+from tasks.models import CLOSED_STATUSES, Light, Measure, ResponsibleBody
+from tasks.widgets import AREAS, BODIES, PEOPLE, SOURCES, LookupChoiceField, Search
 
 ALL = _("All")
 # Measures without a due date (长期坚持…) come last whichever way dates are sorted.
@@ -25,10 +23,15 @@ SORTS = {
 }
 
 
-class PersonFilter(django_filters.ModelChoiceFilter):
-    """A person chosen by full name, as every page names people."""
+class LookupFilter(django_filters.ModelChoiceFilter):
+    """A row picked by searching for it (`tasks.widgets`): the URL holds its id, as always
+    (`?lead_body=12`); a name typed without JavaScript is looked up. No page lists them all."""
 
-    field_class = PersonChoiceField
+    field_class = LookupChoiceField
+
+    def __init__(self, search: Search, **kwargs: object) -> None:
+        kwargs.setdefault("queryset", search.rows())
+        super().__init__(search=search, **kwargs)
 
 
 class MeasureFilter(django_filters.FilterSet):
@@ -38,39 +41,17 @@ class MeasureFilter(django_filters.FilterSet):
     """
 
     q = django_filters.CharFilter(method="filter_text", label=_("Text"))
-    source = django_filters.ModelChoiceFilter(
-        field_name="area__source",
-        queryset=Source.objects.only("pk", "title"),
-        label=_("Source document"),
-        empty_label=ALL,
-        widget=QuickSelect,
-    )
-    area = django_filters.ModelChoiceFilter(
-        queryset=ReformArea.objects.all(),
-        label=_("Reform area"),
-        empty_label=ALL,
-        widget=QuickSelect,
-    )
-    lead_body = django_filters.ModelChoiceFilter(
-        queryset=ResponsibleBody.objects.only("pk", "name"),
-        label=_("Lead body"),
-        empty_label=ALL,
-        widget=QuickSelect,
-    )
-    body = django_filters.ModelChoiceFilter(
-        queryset=ResponsibleBody.objects.only("pk", "name"),
+    source = LookupFilter(SOURCES, field_name="area__source", label=_("Source document"))
+    area = LookupFilter(AREAS, label=_("Reform area"))
+    lead_body = LookupFilter(BODIES, label=_("Lead body"))
+    body = LookupFilter(
+        BODIES,
         method="filter_body",
         label=_("Cooperating body"),
-        empty_label=ALL,
         help_text=_("Includes the bodies below it."),
-        widget=QuickSelect,
     )
-    owner = PersonFilter(
-        queryset=get_user_model().objects.filter(is_active=True).order_by("first_name", "username"),
-        label=_("Person responsible"),
-        empty_label=ALL,
-        widget=QuickSelect,
-    )
+    # active people only, as before: someone who left is not found by name
+    owner = LookupFilter(PEOPLE, label=_("Person responsible"))
     status = django_filters.ChoiceFilter(
         choices=Measure.Status.choices, label=_("Status"), empty_label=ALL
     )

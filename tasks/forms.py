@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tasks.models import Measure, Milestone, ResponsibleBody, Versioned
+from tasks.models import Measure, Milestone, Versioned
 from tasks.models.versioning import conflict_message, person
-from tasks.widgets import QuickSelect, QuickSelectMultiple
+from tasks.widgets import BODIES, PEOPLE, LookupChoiceField, LookupMultipleChoiceField
 
 
 def add_rule_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -87,11 +86,6 @@ class PersonChoiceField(forms.ModelChoiceField):
         return person(obj)
 
 
-def people() -> object:
-    """The people one may pick: active accounts, by name."""
-    return get_user_model().objects.filter(is_active=True).order_by("first_name", "username")
-
-
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -108,7 +102,10 @@ def explain_missing_choices(form: forms.BaseForm) -> None:
 
 
 class AssignmentForm(VersionedFormMixin, forms.ModelForm):
-    """分解落实: who does it, with whom, by when, how urgently (the reform office)."""
+    """分解落实: who does it, with whom, by when, how urgently (the reform office).
+
+    Owner and bodies are pickers that search as you type (a province has thousands of them);
+    the measure's own are named from the measure, without a query."""
 
     class Meta:
         model = Measure
@@ -121,18 +118,27 @@ class AssignmentForm(VersionedFormMixin, forms.ModelForm):
             "deadline_note",
             "priority",
         ]
-        field_classes = {"owner": PersonChoiceField}
-        widgets = {
-            "owner": QuickSelect,
-            "lead_body": QuickSelect,
-            "start_date": DATE_INPUT,
-            "due_date": DATE_INPUT,
-            "cooperating_bodies": QuickSelectMultiple(attrs={"size": 6}),
-        }
+        widgets = {"start_date": DATE_INPUT, "due_date": DATE_INPUT}
+
+    owner = LookupChoiceField(PEOPLE, required=False, label=gettext_lazy("Person responsible"))
+    lead_body = LookupChoiceField(BODIES, required=False, label=gettext_lazy("Lead body"))
+    cooperating_bodies = LookupMultipleChoiceField(
+        BODIES,
+        required=False,
+        label=gettext_lazy("Cooperating bodies"),
+        help_text=gettext_lazy(
+            "Untick a body to remove it. To add one, type a part of its name and pick it from "
+            "the list; without the list, type whole names separated by 、."
+        ),
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = people()
+        measure = self.instance
+        if measure.pk:
+            self.fields["owner"].remember([measure.owner])
+            self.fields["lead_body"].remember([measure.lead_body])
+            self.fields["cooperating_bodies"].remember(measure.cooperating_bodies.all())
         explain_missing_choices(self)
 
 
@@ -183,20 +189,8 @@ class BulkAssignForm(forms.Form):
         error_messages={"required": gettext_lazy("Tick at least one measure in the list first.")},
     )
     field = forms.ChoiceField(choices=FIELDS, label=gettext_lazy("Set"))
-    owner = PersonChoiceField(
-        queryset=people(),
-        required=False,
-        empty_label="—",
-        label=gettext_lazy("Person responsible"),
-        widget=QuickSelect,
-    )
-    lead_body = forms.ModelChoiceField(
-        queryset=ResponsibleBody.objects.only("pk", "name"),
-        required=False,
-        empty_label="—",
-        label=gettext_lazy("Lead body"),
-        widget=QuickSelect,
-    )
+    owner = LookupChoiceField(PEOPLE, required=False, label=gettext_lazy("Person responsible"))
+    lead_body = LookupChoiceField(BODIES, required=False, label=gettext_lazy("Lead body"))
     due_date = forms.DateField(required=False, label=gettext_lazy("Due date"), widget=DATE_INPUT)
     priority = forms.TypedChoiceField(
         choices=[("", "—"), *Measure.Priority.choices],

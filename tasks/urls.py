@@ -4,6 +4,7 @@ from tasks.views import (
     dashboard,
     documents,
     ledger,
+    lookup,
     measure_page,
     measures,
     priorities,
@@ -44,4 +45,8 @@ urlpatterns = [
     path("sources/<int:pk>/", sources.source_detail, name="source_detail"),
     path("import/", documents.document_import, name="document_import"),
     path("import/preview", documents.document_preview, name="document_preview"),
+    path("lookup/bodies/", lookup.lookup_bodies, name="lookup_bodies"),
+    path("lookup/people/", lookup.lookup_people, name="lookup_people"),
+    path("lookup/areas/", lookup.lookup_areas, name="lookup_areas"),
+    path("lookup/sources/", lookup.lookup_sources, name="lookup_sources"),
 ]

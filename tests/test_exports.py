@@ -502,3 +502,30 @@ def test_command_exits_non_zero_from_the_shell(tmp_path, plan):
     with pytest.raises(SystemExit) as exited:
         utility.execute()
     assert exited.value.code == 1
+
+
+@pytest.mark.parametrize("count", [5, 250])
+def test_the_printed_period_report_shows_a_page_of_rows_and_counts_them_all(
+    coordinator_client, count, django_assert_max_num_queries
+):
+    """Its weight and its queries do not grow with the plan: the counts and charts cover every
+    measure, the table a page of them, numbered as the whole report numbers them."""
+    from tasks.ledger import ROWS_PER_PAGE
+
+    areas = [ReformAreaFactory(title=f"领域{n}", order=n) for n in range(1, 4)]
+    for n in range(count):
+        MeasureFactory(area=areas[n % 3], rank=n + 1, title=f"举措{n}")
+    with django_assert_max_num_queries(12):
+        response = coordinator_client.get("/reports/2026-11/print")
+    report = response.context["report"]
+    assert report.total == count
+    assert sum(row["n"] for row in report.states) == count
+    shown = [row for row in response.context["rows"] if hasattr(row, "values")]
+    assert len(shown) == min(count, ROWS_PER_PAGE)
+    if count > ROWS_PER_PAGE:
+        last = coordinator_client.get("/reports/2026-11/print?page=3").context["rows"]
+        numbers = [row.values["number"] for row in last if hasattr(row, "values")]
+        # the third area's measures, numbered within it however the pages cut the list
+        assert numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+        assert numbers[-1] == count // 3
+        assert len(list(report.all_rows())) == count + 3  # the download: every row

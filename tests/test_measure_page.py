@@ -264,3 +264,17 @@ def test_anonymous_and_roleless_are_kept_out(measure):
     roleless = Client()
     roleless.force_login(UserFactory())
     assert roleless.get(_url("measure_detail", measure.pk)).status_code == 403
+
+
+def test_the_page_shows_the_latest_changes_and_links_to_the_rest(coordinator_client):
+    """A long-lived measure's history does not make its page grow without bound."""
+    measure = MeasureFactory()
+    for n in range(60):
+        measure.progress = n + 1
+        measure.save()
+    url = _url("measure_detail", measure.pk)
+    page = coordinator_client.get(url)
+    # its creation and 60 changes
+    assert len(page.context["timeline"]) == 50 and page.context["older_changes"] == 11
+    assert "显示更早的 11 条修改" in page.content.decode()
+    assert len(coordinator_client.get(url + "?history=all").context["timeline"]) == 61

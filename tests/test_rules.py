@@ -643,7 +643,7 @@ def test_every_screen_agrees_on_who_owes_a_report(plan, liaison):
     assert table.not_owing == 2  # the two not listed, and only they
 
     printed = plan.office.get("/reports/2026-10/print").context["report"]
-    assert {row.values["id"] for row in printed.rows if hasattr(row, "values")} == owing
+    assert {row.values["id"] for row in printed.all_rows() if hasattr(row, "values")} == owing
 
     late = reporting.reminders_due(today=date(2026, 11, 24))
     reminded = {row.measure.pk for reminder in late.reminders for row in reminder.reports_late}

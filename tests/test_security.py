@@ -388,3 +388,107 @@ def test_refused_write_explains_and_is_logged(client, request, caplog, actor, ta
     message = records[0].getMessage()
     assert f"refused POST {url} for {user.get_username()}" in message
     assert reason in message
+
+
+# --- nothing a logged-in user is shown stays in the browser's cache ----------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/measures/",
+        "/measures/export.csv",
+        "/measures/export.xlsx",
+        "/reports/",
+        "/reports/2026-11/print",
+        "/admin/",
+        "/admin/tasks/measure/",
+        "/no-such-page/",
+        "/measures/?q=%00",
+    ],
+)
+def test_what_a_logged_in_user_is_shown_is_not_stored(coordinator_client, url):
+    response = coordinator_client.get(url)
+    if response.streaming:
+        b"".join(response.streaming_content)
+    assert response.status_code in {200, 400, 404}, url
+    assert "no-store" in response["Cache-Control"].split(", "), url  # the admin's: never_cache
+
+
+def test_an_attachment_is_not_stored(coordinator_client, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    from tasks.models import Attachment
+
+    settings.MEDIA_ROOT = tmp_path
+    attachment = Attachment(report=ProgressReportFactory(), name="会议纪要.pdf", size=9)
+    attachment.file.save("notes.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+    response = coordinator_client.get(reverse("tasks:attachment_download", args=[attachment.pk]))
+    assert b"".join(response.streaming_content) == b"%PDF-1.4\n"
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_the_answers_to_a_login_are_not_stored(client, coordinator):
+    wrong = client.post(reverse("login"), {"username": "coordinator", "password": "wrong"})
+    assert wrong.status_code == 200  # the form again, with the username typed
+    assert "no-store" in wrong["Cache-Control"]
+    right = client.post(reverse("login"), {"username": "coordinator", "password": PASSWORD})
+    assert right.status_code == 302
+    assert "no-store" in right["Cache-Control"]
+
+
+def test_static_files_stay_cacheable(coordinator_client):
+    response = coordinator_client.get("/static/css/app.css")
+    assert response.status_code == 200
+    b"".join(response.streaming_content)
+    assert "no-store" not in response.get("Cache-Control", "")
+    assert "max-age" in response["Cache-Control"]
+
+
+def test_hsts_has_no_preload(client, settings):
+    settings.SECURE_HSTS_SECONDS = 31_536_000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    response = client.get(reverse("login"), secure=True)
+    assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+
+# --- no password reset by e-mail ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/accounts/password_reset/",
+        "/accounts/password_reset/done/",
+        "/accounts/reset/MQ/set-password/",
+        "/accounts/reset/MQ/abc-123/",
+        "/accounts/reset/done/",
+    ],
+)
+def test_there_is_no_password_reset_by_mail(client, coordinator, url, mailoutbox):
+    coordinator.email = "coordinator@example.org"
+    coordinator.save()
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"email": coordinator.email}).status_code == 404
+    assert mailoutbox == []
+
+
+@pytest.mark.parametrize(
+    "name", ["password_reset", "password_reset_done", "password_reset_complete"]
+)
+def test_the_reset_pages_are_not_named(name):
+    from django.urls import NoReverseMatch
+
+    with pytest.raises(NoReverseMatch):
+        reverse(name)
+
+
+@pytest.mark.parametrize("url", ["/accounts/login/", "/admin/login/"])
+def test_the_login_pages_offer_no_reset(client, url):
+    html = client.get(url).content.decode()
+    assert "password_reset" not in html and "忘记" not in html
+
+
+def test_own_password_change_stays(coordinator_client):
+    assert coordinator_client.get(reverse("password_change")).status_code == 200

@@ -14,7 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from unionreform.env import env_bool, env_int, env_list
+from unionreform.env import env_addresses, env_bool, env_int, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -51,6 +51,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # a cookie holding NUL or bytes that are not UTF-8 is dropped before the session reads it
+    "unionreform.middleware.UnreadableCookiesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -60,6 +62,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # unionreform/middleware.py: nothing shown to a logged-in user is kept in the browser's
+    # cache; input with NUL or bytes that are not UTF-8, or too large, is refused before any
+    # view reads it; a change that met someone else's on the same rows answers 409
+    "unionreform.middleware.NoStoreMiddleware",
+    "unionreform.middleware.ReadableInputMiddleware",
+    "unionreform.middleware.ConflictMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
@@ -121,22 +129,40 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses logins while an account or address is locked
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Failed logins are throttled per account and per address, separately: five failures for a
-# username, or from one address, lock that username or address for 15 minutes.
+# Failed logins are throttled per account and per address, each with its own limit
+# (unionreform/throttling.py): 5 failures for a username, from anywhere, pause that username;
+# 50 from one address, over all usernames, pause that address (one office behind one NAT
+# address mistyping now and then is not paused); for 15 minutes. A success forgives the
+# account's own failures.
 AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", 5)
+TASKS_LOGIN_ADDRESS_FAILURE_LIMIT = env_int("DJANGO_LOGIN_ADDRESS_FAILURE_LIMIT", 50)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("DJANGO_LOGIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "unionreform.throttling.AccountAndAddressHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "tasks.views.common.locked_out"
+AXES_CLIENT_IP_CALLABLE = "unionreform.middleware.client_address"
 AXES_VERBOSE = False
-if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
-    # Behind a reverse proxy the client address is the first of X-Forwarded-For.
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+# Behind a reverse proxy (DJANGO_SECURE_PROXY_SSL_HEADER=1) the client's address is read from
+# X-Forwarded-For, and only on a connection from one of these proxies (addresses or networks;
+# gunicorn.conf.py gives gunicorn the same list unless FORWARDED_ALLOW_IPS is set, and this
+# list is FORWARDED_ALLOW_IPS unless DJANGO_TRUSTED_PROXIES is set). Otherwise the
+# connection's own address counts, whatever the headers say.
+TASKS_TRUSTED_PROXIES = (
+    env_addresses("DJANGO_TRUSTED_PROXIES", "FORWARDED_ALLOW_IPS", default="127.0.0.1,::1")
+    if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False)
+    else []
+)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_COOKIE_AGE", 8 * 60 * 60)
+
+# A request larger than this is refused with 413 before it is read (nginx's
+# client_max_body_size in docs/DEPLOY.md is the same 50 MB); form text alone (the files of a
+# multipart form aside) at most Django's DATA_UPLOAD_MAX_MEMORY_SIZE, 2.5 MB.
+TASKS_REQUEST_MAX_BYTES = env_int("DJANGO_REQUEST_MAX_BYTES", 50 * 1024 * 1024)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -190,7 +216,11 @@ SESSION_COOKIE_SECURE = env_bool("DJANGO_SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("DJANGO_CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
-SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", not DEBUG)
+# Preloading is a promise, for the whole domain and every subdomain, to be served over HTTPS
+# only, kept in browsers for months after it is withdrawn: opt in with
+# DJANGO_SECURE_HSTS_PRELOAD=1. While it is off, check --deploy's reminder of it is silenced.
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 if env_bool("DJANGO_SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
@@ -211,13 +241,21 @@ SECURE_CSP = {
 # History is shown to every role; restoring an old version would bypass the field rules.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
+# Everything to stderr (journald). A refused request (400, 403, 404, 409, 413) is one line
+# (logger tasks.access: who, what, why), and Django's own lines for the other 4xx are made one
+# line too (RefusalLogFilter: no traceback); a server error (500) keeps its traceback.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"refusals": {"()": "unionreform.middleware.RefusalLogFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["refusals"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    # Refused writes and login lockouts: one line each, with who and what.
-    "loggers": {"axes": {"level": "WARNING"}, "tasks.access": {"level": "INFO"}},
+    "loggers": {
+        # through the root's handler only (Django's default sends them to its own as well)
+        "django": {"handlers": [], "level": "INFO"},
+        "axes": {"level": "WARNING"},
+        "tasks.access": {"level": "INFO"},
+    },
 }
 
 # The traffic light (红黄绿灯): yellow when due within this many days; red when progress lags

@@ -37,7 +37,13 @@ from tasks.ledger.export import (
     ledger_title,
     write_ledger_xlsx,
 )
-from tasks.ledger.period_report import PERIOD_COLUMNS, REPORT_STATES, PeriodReport, period_report
+from tasks.ledger.period_report import (
+    PERIOD_COLUMNS,
+    REPORT_STATES,
+    ROWS_PER_PAGE,
+    PeriodReport,
+    period_report,
+)
 from tasks.ledger.writers import XLSX_TYPE, csv_lines, text_width, write_csv, write_xlsx
 
 __all__ = [
@@ -45,6 +51,7 @@ __all__ = [
     "LEDGER_COLUMNS",
     "PERIOD_COLUMNS",
     "REPORT_STATES",
+    "ROWS_PER_PAGE",
     "SEPARATOR",
     "XLSX_TYPE",
     "AreaRow",

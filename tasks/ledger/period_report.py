@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import F, FilteredRelation, Q
+from django.db.models import Count, F, FilteredRelation, Q, Value, Window
+from django.db.models.functions import Coalesce, DenseRank, RowNumber
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -48,17 +49,25 @@ def report_state(*, filed: str | None, period: Period, day: date) -> str:
     return state_for(filed, period=period, today=day).value
 
 
+# The areas the printed report lists (the furthest behind first); its rows, a page at a time.
+AREAS_SHOWN = 20
+ROWS_PER_PAGE = 100
+
+
 @dataclass
 class PeriodReport:
-    """Everything the period report shows: the counts, the charts' geometry and the rows."""
+    """Everything the period report shows: the counts and the charts' geometry, computed by the
+    database for the whole period, and the measures (`measures`, annotated), to be shown a page
+    at a time (`rows_of`) or all of them (`all_rows`, for the workbook)."""
 
     period: Period
     deadline: date
     day: date
-    rows: list[Row] = field(default_factory=list)
+    measures: object = None  # the annotated queryset
     states: list[dict] = field(default_factory=list)
     lights: list[dict] = field(default_factory=list)
     areas: list[dict] = field(default_factory=list)
+    more_areas: int = 0
     total: int = 0
 
     @property
@@ -81,6 +90,13 @@ class PeriodReport:
         counts = "；".join(f"{row['label']} {row['n']}" for row in self.states)
         return _("%(total)d measures: %(counts)s") % {"total": self.total, "counts": counts}
 
+    def rows_of(self, measures: Iterable[Measure]) -> list[Row]:
+        """Rows for some of the measures (a page): each area's heading before its first one."""
+        return list(_rows(measures, self.period, self.day))
+
+    def all_rows(self) -> Iterator[Row]:
+        return _rows(self.measures.iterator(chunk_size=2000), self.period, self.day)
+
 
 def _shares(counts: dict[str, int], choices: Iterable[tuple[str, object]], width: int) -> list:
     """Each choice with its count and its part of a bar `width` long (for an SVG stack)."""
@@ -97,67 +113,90 @@ def period_report(
     period: Period, *, day: date, deadline_day: int, bar_width: int = 300
 ) -> PeriodReport:
     """The measures that owe a report for `period` (the reporting cycle's rule) or filed one,
-    with their report and its state. One query."""
+    with their report and its state; the counts by state, light and area from three grouped
+    queries, whatever the size of the plan."""
     deadline = period.deadline(deadline_day)
-    key = str(period)
+    not_filed = report_state(filed=None, period=period, day=day)
     measures = (
         Measure.objects.with_light(day)
         .select_related("area", "lead_body", "owner")
-        .annotate(filed=FilteredRelation("reports", condition=Q(reports__period=key)))
+        .annotate(filed=FilteredRelation("reports", condition=Q(reports__period=str(period))))
         .filter(owes_report(period) | Q(filed__isnull=False))
         .annotate(
             r_state=F("filed__review_state"),
+            report_state=Coalesce(F("filed__review_state"), Value(not_filed)),
             r_progress=F("filed__progress"),
             r_done=F("filed__done_text"),
             r_problems=F("filed__problems"),
             r_next=F("filed__next_steps"),
             r_submitted=F("filed__submitted_at"),
         )
-        .order_by("area__order", "area_id", "rank")
     )
-    report = PeriodReport(period=period, deadline=deadline, day=day)
-    labels, lights = dict(REPORT_STATES), dict(Light.choices)
-    state_counts: dict[str, int] = {}
-    light_counts: dict[str, int] = {}
-    area_id, area_count, number, area = None, 0, 0, None
-    for measure in measures:
-        if measure.area_id != area_id:
-            area_id, area_count, number = measure.area_id, area_count + 1, 0
-            area = {"label": area_label(area_count, measure.area), "owed": 0, "filed": 0}
-            report.areas.append(area)
-            report.rows.append(AreaRow(area["label"]))
-        number += 1
-        state = report_state(filed=measure.r_state, period=period, day=day)
-        state_counts[state] = state_counts.get(state, 0) + 1
-        light_counts[measure.light] = light_counts.get(measure.light, 0) + 1
-        area["owed"] += 1
-        area["filed"] += bool(measure.r_state)
-        submitted = measure.r_submitted
-        report.rows.append(
-            MeasureRow(
-                {
-                    "number": number,
-                    "title": measure.title,
-                    "lead_body": measure.lead_body.name if measure.lead_body else "",
-                    "owner": person(measure.owner),
-                    "due_date": measure.due_date or measure.deadline_note,
-                    "light": str(lights.get(measure.light, "")),
-                    "state": str(labels[state]),
-                    "progress": measure.r_progress if measure.r_state else measure.progress,
-                    "done_text": measure.r_done or "",
-                    "problems": measure.r_problems or "",
-                    "next_steps": measure.r_next or "",
-                    "submitted_at": timezone.localtime(submitted) if submitted else None,
-                    "id": measure.pk,
-                },
-                light=measure.light,
-                state=state,
-            )
+    counted = measures.order_by()
+    # numbered as the whole report numbers them, whichever page shows them: areas 一、二、…,
+    # measures 1, 2, … within their area
+    measures = measures.annotate(
+        area_number=Window(DenseRank(), order_by=[F("area__order"), F("area_id")]),
+        number=Window(RowNumber(), partition_by=[F("area_id")], order_by=F("rank").asc()),
+    ).order_by("area__order", "area_id", "rank")
+    report = PeriodReport(period=period, deadline=deadline, day=day, measures=measures)
+    by_state = dict(counted.values_list("report_state").annotate(n=Count("pk")))
+    by_light = dict(counted.values_list("light").annotate(n=Count("pk")))
+    report.total = sum(by_state.values())
+    report.states = _shares(by_state, REPORT_STATES, bar_width)
+    report.lights = _shares(by_light, Light.choices, bar_width)
+    areas = list(
+        counted.values("area_id", "area__order", "area__ordinal", "area__title").annotate(
+            owed=Count("pk"), filed_n=Count("filed__id")
         )
-    report.total = sum(state_counts.values())
-    report.states = _shares(state_counts, REPORT_STATES, bar_width)
-    report.lights = _shares(light_counts, Light.choices, bar_width)
-    for area in report.areas:
+    )
+    areas.sort(key=lambda a: (a["area__order"], a["area_id"]))
+    for number, area in enumerate(areas, start=1):
+        area["label"] = area_label(number, _AreaName(area["area__ordinal"], area["area__title"]))
+        area["filed"] = area.pop("filed_n")
         area["bar"] = area["filed"] * bar_width / (area["owed"] or 1)
         area["share"] = round(area["filed"] * 100 / (area["owed"] or 1))
+    behind = sorted(areas, key=lambda a: (a["share"], a["area__order"], a["area_id"]))
+    shown = {a["area_id"] for a in behind[:AREAS_SHOWN]}
+    report.areas = [a for a in areas if a["area_id"] in shown]
+    report.more_areas = len(areas) - len(report.areas)
     return report
+
+
+@dataclass(frozen=True)
+class _AreaName:
+    ordinal: str
+    title: str
+
+    def __str__(self) -> str:
+        return f"{self.ordinal} {self.title}".strip()
+
+
+def _rows(measures: Iterable[Measure], period: Period, day: date) -> Iterator[Row]:
+    labels, lights = dict(REPORT_STATES), dict(Light.choices)
+    area_id = None
+    for measure in measures:
+        if measure.area_id != area_id:
+            area_id = measure.area_id
+            yield AreaRow(area_label(measure.area_number, measure.area))
+        state = measure.report_state
+        submitted = measure.r_submitted
+        yield MeasureRow(
+            {
+                "number": measure.number,
+                "title": measure.title,
+                "lead_body": measure.lead_body.name if measure.lead_body else "",
+                "owner": person(measure.owner),
+                "due_date": measure.due_date or measure.deadline_note,
+                "light": str(lights.get(measure.light, "")),
+                "state": str(labels[state]),
+                "progress": measure.r_progress if measure.r_state else measure.progress,
+                "done_text": measure.r_done or "",
+                "problems": measure.r_problems or "",
+                "next_steps": measure.r_next or "",
+                "submitted_at": timezone.localtime(submitted) if submitted else None,
+                "id": measure.pk,
+            },
+            light=measure.light,
+            state=state,
+        )

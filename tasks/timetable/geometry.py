@@ -5,10 +5,11 @@ screenshot and on paper. No Django import: dates in, coordinates out (SVG user u
 to 0.1). Text is left to the template, which translates it; only the truncation of long titles
 is done here, because it depends on the width of the label column.
 
-Each page of the chart (at most ROWS_PER_PAGE rows, one printed landscape page) is an SVG of its
-own: a label column of LABEL_WIDTH, then the plot, `Timetable.width` wide. Inside a page, the
-axis takes the top AXIS_HEIGHT (a band of years over a band of months or quarters), rows follow,
-ROW_HEIGHT each, and the last FOOTER_HEIGHT carries the label of today's line.
+The page shows one screen page of a list (the task book's page size), its axis spanning the
+whole list's dates; each part of it of at most ROWS_PER_PAGE rows (one printed landscape page) is
+an SVG of its own: a label column of LABEL_WIDTH, then the plot, `Timetable.width` wide. Inside a
+page, the axis takes the top AXIS_HEIGHT (a band of years over a band of months or quarters), rows
+follow, ROW_HEIGHT each, and the last FOOTER_HEIGHT carries the label of today's line.
 
 What a row shows, by the dates the measure has:
 
@@ -362,10 +363,17 @@ def build(
     *,
     today: date,
     zoom: str = "month",
+    extent: Iterable[date | None] = (),
+    first_number: int = 1,
+    count: int | None = None,
 ) -> Timetable:
     """Lay out the measures (in the order given) and their milestones on a month or quarter axis.
 
-    An unknown zoom is taken as "month" (the caller tells the user).
+    The measures are one screen page of a longer list: `first_number` is the position of the
+    first of them in that list, `count` the list's length (these measures alone if not given),
+    and `extent` the earliest and latest dates of the whole list (None for none), so that the
+    axis is the same on every page of it. An unknown zoom is taken as "month" (the caller
+    tells the user).
     """
     if zoom not in ZOOMS:
         zoom = "month"
@@ -375,19 +383,21 @@ def build(
         by_measure.setdefault(milestone.measure_id, []).append(milestone)
     dates = [d for m in measures for d in (m.start_date, m.due_date) if d]
     dates += [ms.due_date for m in measures for ms in by_measure.get(m.pk, ())]
+    dates += [d for d in extent if d]
     first, months, clipped = span(dates, today, zoom)
     axis = Axis(first, months, zoom)
 
     pages = []
     for offset in range(0, len(measures), ROWS_PER_PAGE):
         chunk = measures[offset : offset + ROWS_PER_PAGE]
+        start = first_number + offset
         rows = [
             _row(
                 measure,
                 by_measure.get(measure.pk, []),
                 axis,
                 today,
-                number=offset + i + 1,
+                number=start + i,
                 y=AXIS_HEIGHT + i * ROW_HEIGHT,
             )
             for i, measure in enumerate(chunk)
@@ -396,8 +406,8 @@ def build(
             Page(
                 rows=rows,
                 number=len(pages) + 1,
-                first=offset + 1,
-                last=offset + len(rows),
+                first=start,
+                last=start + len(rows) - 1,
                 height=AXIS_HEIGHT + len(rows) * ROW_HEIGHT + FOOTER_HEIGHT,
             )
         )
@@ -420,5 +430,5 @@ def build(
         ticks=axis.ticks(),
         pages=pages,
         clipped=clipped,
-        count=len(measures),
+        count=len(measures) if count is None else count,
     )

@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
 from django.templatetags.static import static
+from django.urls import Resolver404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from tasks import permissions, reporting
 from tasks.models import Measure
 from tasks.periods import Period, PeriodError
+from unionreform.middleware import UnreadableRequest, client_address, refusal
+from unionreform.throttling import ADDRESS
 
 access_log = logging.getLogger("tasks.access")
 
@@ -57,22 +67,63 @@ def favicon(request: HttpRequest) -> HttpResponse:
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     """Every 403 of the site: the reason in the user's language, and a line in the log."""
     reason = str(exception) if exception and exception.args else ""
-    access_log.warning(
-        "refused %s %s for %s: %s",
-        request.method,
-        request.get_full_path(),
-        request.user.get_username() if request.user.is_authenticated else "anonymous",
-        reason or "no permission",
+    return refusal(
+        request,
+        403,
+        "403.html",
+        reason or _("Your account may not open this page or make this change."),
+        why=reason or "no permission",
     )
-    reason = reason or _("Your account may not open this page or make this change.")
-    if request.headers.get("HX-Request") == "true":
-        # a form sent by htmx: the reason goes where the page shows its messages, instead of
-        # a whole page swapped into one section of it (or nothing shown at all)
-        response = render(request, "includes/refusal.html", {"reason": reason}, status=403)
-        response.headers["HX-Retarget"] = "#messages"
-        response.headers["HX-Reswap"] = "innerHTML"
-        return response
-    return render(request, "403.html", {"reason": reason}, status=403)
+
+
+# get_object_or_404's message names a model in English: not for the reader
+_NO_MATCH = re.compile(r"^No .+ matches the given query\.$")
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Every 404 of the site, in the user's language; the reason when a view gave one (an
+    attachment whose file is missing), else what a missing page usually means."""
+    message = "" if isinstance(exception, Resolver404) else str(exception or "")
+    reason = "" if _NO_MATCH.match(message) else message
+    return refusal(
+        request,
+        404,
+        "404.html",
+        reason
+        or _(
+            "There is nothing at this address: the link may be out of date, or what it showed "
+            "has been deleted."
+        ),
+        why=message or "no such page",
+    )
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Every 400 of the site — the reason when the request could not be read (unreadable
+    input, refused by unionreform.middleware) — and 413 for one too large to read, which
+    Django hands to this handler as a bad request too."""
+    if isinstance(exception, (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)):
+        return request_too_large(request, exception)
+    if isinstance(exception, UnreadableRequest):
+        return refusal(request, 400, "400.html", str(exception), why=exception.why)
+    reason = _(
+        "Your browser sent something this site cannot read. Go back, reload the page and try again."
+    )
+    return refusal(request, 400, "400.html", reason, why=str(exception) or "bad request")
+
+
+def request_too_large(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """413: more than the site accepts in one request (`DJANGO_REQUEST_MAX_BYTES`), form text
+    beyond DATA_UPLOAD_MAX_MEMORY_SIZE, or too many fields or files."""
+    if type(exception) is RequestDataTooBig:  # Django's: the form's text alone
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    else:
+        limit = settings.TASKS_REQUEST_MAX_BYTES
+    reason = _(
+        "What you sent is larger than this site accepts at once (at most %(size)s). Send fewer "
+        "or smaller files, or shorter text, and try again."
+    ) % {"size": filesizeformat(limit)}
+    return refusal(request, 413, "413.html", reason, why=str(exception))
 
 
 def locked_out(
@@ -80,13 +131,22 @@ def locked_out(
     original_response: HttpResponse | None = None,
     credentials: dict | None = None,
 ) -> HttpResponse:
-    """What django-axes answers while an account or an address is locked after failed logins."""
+    """What django-axes answers while an account or an address is paused after failed logins
+    (unionreform/throttling.py): which of the two, after how many failures, for how long."""
     username = (credentials or {}).get("username") or request.POST.get("username", "")
+    paused = getattr(request, "login_paused", None)
+    if paused == ADDRESS:
+        limit = settings.TASKS_LOGIN_ADDRESS_FAILURE_LIMIT
+    else:
+        limit = settings.AXES_FAILURE_LIMIT
+    minutes = max(1, int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
     access_log.warning(
-        "login locked for %r from %s", username, request.META.get("REMOTE_ADDR", "?")
+        "login locked for %r from %s: %s paused after %d failures, for %d minutes",
+        username,
+        getattr(request, "axes_ip_address", None) or client_address(request) or "?",
+        paused or "login",
+        limit,
+        minutes,
     )
-    context = {
-        "limit": settings.AXES_FAILURE_LIMIT,
-        "minutes": max(1, int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)),
-    }
+    context = {"paused": paused, "limit": limit, "minutes": minutes}
     return render(request, "registration/locked_out.html", context, status=429)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,6 +26,7 @@ from tasks.periods import Period, PeriodError
 from tasks.views.common import require
 
 BAR_WIDTH = 300  # pixels of a full bar in the period report's charts
+PREVIEW_SHOWN = 200  # rows of each kind the upload's preview lists
 
 
 def _xlsx_response(write, file_name: str) -> FileResponse:
@@ -107,8 +109,15 @@ def period_report_print(request: HttpRequest, period: str) -> HttpResponse:
     if isinstance(report, HttpResponse):
         return report
     paper = "a3" if request.GET.get("paper") == "a3" else "a4"
+    # a page of rows (the counts and charts above them cover the whole period); every row is in
+    # the Excel download
+    paginator = Paginator(report.measures, ledger.ROWS_PER_PAGE)
+    paginator.count = report.total  # counted already
+    page = paginator.get_page(request.GET.get("page"))
     context = {
         "report": report,
+        "rows": report.rows_of(page.object_list),
+        "page": page,
         "paper": paper,
         "bar_width": BAR_WIDTH,
         "previous": report.period.previous(),
@@ -128,7 +137,7 @@ def period_report_xlsx(request: HttpRequest, period: str) -> HttpResponse:
         lambda out: ledger.write_xlsx(
             out,
             columns=ledger.PERIOD_COLUMNS,
-            rows=report.rows,
+            rows=report.all_rows(),
             title=report.title,
             subtitle=f"{report.subtitle} {report.summary_line()}",
             sheet_name=str(report.period),
@@ -155,6 +164,12 @@ def ledger_upload(request: HttpRequest) -> HttpResponse:
         else:
             context = {
                 "preview": preview,
+                # a whole plan's sheet may change thousands of rows: the page lists the first
+                # of each kind and counts the rest (the confirmation applies them all)
+                "changes": preview.changes[:PREVIEW_SHOWN],
+                "more_changes": max(0, len(preview.changes) - PREVIEW_SHOWN),
+                "errors": preview.errors[:PREVIEW_SHOWN],
+                "more_errors": max(0, len(preview.errors) - PREVIEW_SHOWN),
                 "file_name": upload.name,
                 "token": round_trip.preview_token(preview, request.user)
                 if preview.ok and preview.changes
@@ -180,7 +195,11 @@ def ledger_upload_confirm(request: HttpRequest) -> HttpResponse:
     try:
         count = round_trip.apply_ledger(changes=changes)
     except round_trip.LedgerRefused as refused:
-        context = {"problems": refused.problems, "count": len(changes)}
+        context = {
+            "problems": refused.problems[:PREVIEW_SHOWN],
+            "more_problems": max(0, len(refused.problems) - PREVIEW_SHOWN),
+            "count": len(changes),
+        }
         return render(request, "tasks/ledger_preview.html", context, status=409)
     messages.success(
         request, _("The ledger was applied: %(count)d measures changed.") % {"count": count}

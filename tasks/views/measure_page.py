@@ -80,12 +80,25 @@ def page_context(request: HttpRequest, measure: Measure, **forms: BaseForm) -> d
         "measure": measure,
         "milestones": milestones,
         "reports": measure.reports.select_related("body", "author").order_by("-period"),
-        "timeline": measure_timeline(measure),
+        **_history(request, measure),
         "can_assign": can_assign,
         "can_update": any(milestone.form for milestone in milestones),
         **reporting_panel(request, measure),
         **defaults,
         **forms,
+    }
+
+
+HISTORY_SHOWN = 50  # the latest changes a measure page shows; ?history=all shows them all
+
+
+def _history(request: HttpRequest, measure: Measure) -> dict[str, object]:
+    timeline = measure_timeline(measure)
+    if request.GET.get("history") == "all":
+        return {"timeline": timeline, "older_changes": 0}
+    return {
+        "timeline": timeline[:HISTORY_SHOWN],
+        "older_changes": max(0, len(timeline) - HISTORY_SHOWN),
     }
 
 

@@ -1,8 +1,15 @@
-"""时间表: the filtered measures and their milestones on a month or quarter axis, as SVG."""
+"""时间表: the filtered measures and their milestones on a month or quarter axis, as SVG.
+
+Paged like the task book (TASKS_PAGE_SIZE measures a screen, 30 a printed sheet). The axis is
+the same on every page of a list: it spans the whole filtered list's dates, read by one
+aggregate query, so a cadre paging through compares bars on one scale.
+"""
 
 from __future__ import annotations
 
-from django.db.models import Model
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Max, Min, Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.html import format_html
@@ -11,11 +18,24 @@ from django.views.decorators.http import require_GET
 
 from tasks import clock
 from tasks.filters import MeasureFilter, filtered_measures
-from tasks.models import Milestone
+from tasks.models import Measure, Milestone
 from tasks.timetable import geometry
 from tasks.views.common import require_view
 
 ZOOM_LABELS = {"month": _("By month"), "quarter": _("By quarter")}
+
+
+def _extent(measures: QuerySet[Measure]) -> list:
+    """The earliest and latest dates (start, due, milestone) of the whole list: one query."""
+    found = measures.order_by().aggregate(
+        first_start=Min("start_date"),
+        last_start=Max("start_date"),
+        first_due=Min("due_date"),
+        last_due=Max("due_date"),
+        first_mark=Min("milestones__due_date"),
+        last_mark=Max("milestones__due_date"),
+    )
+    return list(found.values())
 
 
 @require_GET
@@ -29,10 +49,23 @@ def timetable(request: HttpRequest) -> HttpResponse:
     filters = filtered_measures(request.GET, day)
     # The task book's filters and sort; the timetable needs no co-operating bodies.
     measures = filters.qs.prefetch_related(None).order_by(*filters.ordering)
-    milestones = Milestone.objects.filter(measure__in=measures).order_by("due_date", "pk")
-    chart = geometry.build(measures, milestones, today=day, zoom=zoom)
+    page = Paginator(measures, settings.TASKS_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    milestones = Milestone.objects.filter(measure__in=[m.pk for m in shown]).order_by(
+        "due_date", "pk"
+    )
+    chart = geometry.build(
+        shown,
+        milestones,
+        today=day,
+        zoom=zoom,
+        extent=_extent(measures) if shown else (),
+        first_number=page.start_index() or 1,
+        count=page.paginator.count,
+    )
     context = {
         "filters": filters,
+        "page": page,
         "chart": chart,
         "zoom": zoom,
         "zooms": [(value, ZOOM_LABELS[value]) for value in geometry.ZOOMS],
@@ -57,7 +90,8 @@ def _active_filters(filters: MeasureFilter) -> list[tuple[str, str]]:
         if name == "sort" or value is None or value == "":
             continue
         if isinstance(value, Model):
-            shown = str(value)
+            # a person by name, as every page names people
+            shown = field.label_from_instance(value)
         elif isinstance(value, slice):
             shown = "–".join(f"{end:%Y-%m-%d}" if end else "…" for end in (value.start, value.stop))
         elif getattr(field, "choices", None):

@@ -89,7 +89,11 @@ def test_coordinator_plans_and_sees_the_result_everywhere(live_server, page, pla
     first = Measure.objects.get(rank=1)
     page.goto(f"{base}/measures/{first.pk}/")
     page.get_by_text("修改分解落实").click()
-    page.locator("#id_owner").select_option(label="王科长")  # people by name
+    # people by name: a picker that searches as you type (no list of every person)
+    owner = page.get_by_role("combobox", name="责任人")
+    owner.fill("王科")
+    page.get_by_role("option", name="王科长").click()
+    expect(owner).to_have_value("王科长")
     page.locator("#id_start_date").fill("2026-09-01")
     page.locator("#id_due_date").fill("2027-03-31")
     page.get_by_role("button", name="保存分解落实").click()
@@ -106,7 +110,18 @@ def test_coordinator_plans_and_sees_the_result_everywhere(live_server, page, pla
     for measure in ticked:
         page.locator(f"#measure-{measure.pk} input[type=checkbox]").check()
     page.locator("#id_bulk-field").select_option("lead_body")
-    page.locator("#id_bulk-lead_body").select_option(label="法院")
+    # the lead body picked with the keyboard alone: type, arrow down to it, Enter
+    court = ResponsibleBody.objects.get(name="法院")
+    picker = page.locator("#id_bulk-lead_body")
+    picker.press_sequentially("法院")
+    listbox = page.get_by_role("listbox", name="牵头单位")
+    expect(listbox.get_by_role("option").first).to_have_text("法院")  # the name itself first
+    picker.press("ArrowDown")
+    expect(picker).to_have_attribute("aria-activedescendant", re.compile(rf"-option-{court.pk}$"))
+    picker.press("Enter")  # picks; does not send the form
+    expect(listbox).to_be_hidden()
+    expect(picker).to_have_value("法院")
+    assert page.locator("input[type=hidden][name=bulk-lead_body]").input_value() == str(court.pk)
     page.get_by_role("button", name="应用到所勾选的举措").click()
     expect(page.locator(".message.success")).to_contain_text("已修改 2 项举措")
     for measure in ticked:
