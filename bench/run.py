@@ -30,7 +30,7 @@ PERFORMANCE = ROOT / "docs" / "PERFORMANCE.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 SEED = 7
 REPORTS_PER_MEASURE = 10
-# One province at both sizes: its bodies and people are listed in the screens' select boxes
+# One province at both sizes: its bodies and people are searched by the screens' pickers
 # whatever the size of the plan, so the comparison is of plans, not of provinces.
 BODIES, USERS = 2000, 1000
 
@@ -204,7 +204,7 @@ def report(results: dict, broken: list[str]) -> str:
         f"Measured {date.today():%Y-%m-%d} by `bench/run.py`: {_versions()}.",
         "Data: the four seeded articles (`import_seeds`, 40 measures), then "
         f"`generate_demo --seed {SEED} --force`: one province of {BODIES:,} bodies and "
-        f"{USERS:,} people at both sizes (they fill the select boxes whatever the plan's size), "
+        f"{USERS:,} people at both sizes (the pickers search them, whatever the plan's size), "
         f"{REPORTS_PER_MEASURE} reports per measure; each screen's median of "
         f"{os.environ.get('BENCH_REPEATS', '9')} requests after two warm-up ones, through "
         "Django's test client (the whole request cycle, no network), logged in as a coordinator.",
