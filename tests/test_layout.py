@@ -82,7 +82,7 @@ def test_no_module_imports_itself_round_a_cycle():
     assert cycles == []
 
 
-PURE = ["tasks.outline", "tasks.periods", "tasks.numerals", "tasks.timetable"]
+PURE = ["tasks.outline", "tasks.periods", "tasks.numerals", "tasks.timetable", "tasks.archives"]
 
 
 @pytest.mark.parametrize("package", PURE)

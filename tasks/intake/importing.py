@@ -12,14 +12,24 @@ from tasks.outline import parse_document
 
 __all__ = ["DocumentError", "check_size", "existing_source", "propose", "write"]
 
+# Items (areas, measures, background) one import may propose: a 实施方案 has a few hundred, a
+# document at the 5 MB limit shaped like one some five thousand; ten thousand is a list that
+# is no plan (or a file made to overload the site: 5 MB of tiny items make 350,000).
+MAX_ITEMS = 10000
 
-def propose(name: str, data: bytes, *, max_bytes: int | None = None) -> Proposal:
+
+def propose(
+    name: str, data: bytes, *, max_bytes: int | None = None, max_items: int = MAX_ITEMS
+) -> Proposal:
     """The proposed breakdown of an uploaded document; DocumentError says why there is none."""
     text = read_document(name, data, max_bytes=max_bytes)
     outline = parse_document(text, name=name)
     if not any(outline.all_measures()) and not outline.context:
         raise DocumentError("no_enumeration", name=name)
-    return Proposal.from_outline(outline, file_name=name)
+    proposal = Proposal.from_outline(outline, file_name=name)
+    if len(proposal.nodes) > max_items:  # kept in the session, shown and edited on one page
+        raise DocumentError("too_many_items", name=name, items=len(proposal.nodes), limit=max_items)
+    return proposal
 
 
 def check_size(name: str, size: int) -> None:

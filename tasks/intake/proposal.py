@@ -168,14 +168,19 @@ class Proposal:
                 kept.append(node)
         return kept
 
-    def _under_dropped(self, index: int) -> bool:
-        depth = self.nodes[index].depth
-        for before in range(index - 1, -1, -1):
-            if self.nodes[before].depth < depth:
-                if self.nodes[before].dropped:
-                    return True
-                depth = self.nodes[before].depth
-        return False
+    def _under_dropped(self) -> list[bool]:
+        """For each node, whether an item above it in the tree is dropped: one pass, keeping
+        the chain of ancestors (a walk back from every node was quadratic)."""
+        under: list[bool] = []
+        ancestors: list[Node] = []
+        dropped = 0  # dropped nodes among the ancestors
+        for node in self.nodes:
+            while ancestors and ancestors[-1].depth >= node.depth:
+                dropped -= ancestors.pop().dropped
+            under.append(dropped > 0)
+            ancestors.append(node)
+            dropped += node.dropped
+        return under
 
     def counts(self) -> dict[str, int]:
         kept = [node for node in self.kept() if not node.context]
@@ -189,8 +194,9 @@ class Proposal:
     def possible(self) -> dict[int, set[str]]:
         """The edits each node can take, so the page offers no button that can only fail."""
         result: dict[int, set[str]] = {}
+        under_dropped = self._under_dropped()
         for index, node in enumerate(self.nodes):
-            if self._under_dropped(index):
+            if under_dropped[index]:
                 result[node.key] = set()  # restore the item above first
                 continue
             edits = {"drop", "context"}
@@ -428,7 +434,7 @@ class Proposal:
         }
         if operation not in actions:
             raise EditRefused(_("Unknown change; reload the page."))
-        if self._under_dropped(self._index(key)):
+        if self._under_dropped()[self._index(key)]:
             raise EditRefused(_("An item above this one is dropped: restore that one first."))
         actions[operation](key)
         self.normalise()

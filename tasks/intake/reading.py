@@ -6,8 +6,10 @@ knows which encoding their file is in, so it is detected and never asked for. Wh
 read is refused with a message that names the file, says what is wrong and what to do instead
 (a scanned page is a picture; a PDF must be exported; an old .doc must be re-saved as .docx).
 
-Only the standard library is used: `zipfile` and `xml.etree.ElementTree` read a .docx, which
-is all a policy document needs (paragraphs and tables; not pictures, headers or footnotes).
+Only the standard library is used: `tasks.archives` (zipfile, zlib) checks and unpacks a .docx
+and `xml.etree.ElementTree` parses it as it unpacks, which is all a policy document needs
+(paragraphs and tables; not pictures, headers or footnotes). A zip bomb is refused before it
+is unpacked; the reading stops when the text is longer than the upload limit.
 Automatic list numbers (Word's numbering, not typed: "一、" "（一）" "1．" from word/numbering.xml)
 are not part of the text; they are counted as Word counts them and written before each paragraph.
 """
@@ -16,19 +18,20 @@ from __future__ import annotations
 
 import codecs
 import io
+import itertools
 import math
 import re
-import struct
 import zipfile
-import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
+from typing import IO
 from xml.etree import ElementTree
 
 from django.conf import settings
 from django.utils.translation import gettext, gettext_noop
 
-from tasks import numerals
+from tasks import archives, numerals
 
 MB = 1024 * 1024
 
@@ -50,6 +53,30 @@ _MESSAGES: dict[tuple[str, str], str] = {
     ("too_large", "unpacked"): gettext_noop(
         "The text inside “%(name)s” unpacks to %(size)s MB, more than the %(limit)s MB this "
         "site reads. Split the document into smaller files."
+    ),
+    ("too_large", "text"): gettext_noop(
+        "The text of “%(name)s” is more than the %(limit)s MB this site reads. Split the "
+        "document into smaller files."
+    ),
+    # The archive check (tasks.archives) refused the .docx before unpacking it.
+    ("archive", "too_large"): gettext_noop(
+        "“%(name)s” unpacks to %(size)s MB, more than the %(limit)s MB this site reads. Remove "
+        "pictures and other embedded files, or split the document, and upload it again."
+    ),
+    ("archive", "members"): gettext_noop(
+        "“%(name)s” holds %(members)s parts; a Word document has a few dozen (this site reads "
+        "at most %(limit)s). It is not a document, or it was made to overload the site. Open "
+        "it in Word or WPS, save it as .docx and upload it again."
+    ),
+    ("archive", "ratio"): gettext_noop(
+        "Part “%(member)s” of “%(name)s” unpacks to %(size)s MB, %(ratio)s times its packed "
+        "size; a Word document packs at most %(limit)s to 1. The file is damaged or was made "
+        "to overload the site. Open it in Word or WPS, save it as .docx and upload it again."
+    ),
+    ("archive", "lies"): gettext_noop(
+        "Part “%(member)s” of “%(name)s” unpacks to more than the size it states: the file is "
+        "damaged or was made to overload the site. Open it in Word or WPS, save it as .docx "
+        "and upload it again."
     ),
     ("image", ""): gettext_noop(
         "“%(name)s” is a picture, not text. Type the document's text, or export it as text "
@@ -83,6 +110,12 @@ _MESSAGES: dict[tuple[str, str], str] = {
         "No measures were found in “%(name)s”: it has no numbered items (such as “一、”, "
         "“（一）” or “1．”) or task sentences. Check that you chose the plan itself."
     ),
+    # Raised by tasks.intake.importing: more items than one preview can show and edit.
+    ("too_many_items", ""): gettext_noop(
+        "“%(name)s” breaks down into %(items)s items, more than the %(limit)s one import can "
+        "show and edit. A plan has a few hundred: check that you chose the plan itself, or "
+        "split the document and import its parts one by one."
+    ),
     # Any other code: a refusal must reach the user even if its message was forgotten.
     ("", ""): gettext_noop(
         "“%(name)s” could not be read as a document. Save it as .txt or .docx and try again."
@@ -94,10 +127,12 @@ class DocumentError(ValueError):
     """A file that cannot be read as a document; str(error) is the translated message.
 
     `code` is one of: unsupported_type, empty, too_large, image, binary, undecodable, not_docx,
-    encrypted (from reading), no_enumeration (from importing). `params` always has `name`; a
-    `kind` parameter picks a variant of the message (binary: "pdf" or "word"; too_large:
-    "unpacked" for a .docx whose text unpacks too large). The message is looked up when shown,
-    so it follows the language active at that moment.
+    encrypted, archive (from reading), no_enumeration and too_many_items (from importing).
+    `params` always has `name`; a `kind` parameter picks a variant of the message (binary: "pdf"
+    or "word"; too_large: "unpacked" for a .docx whose document part unpacks too large, "text"
+    for one whose text is longer than the limit; archive: "too_large", "members", "ratio" or
+    "lies", what the archive check refused). The message is looked up when shown, so it follows
+    the language active at that moment.
     """
 
     def __init__(self, code: str, **params: object) -> None:
@@ -257,47 +292,98 @@ def _undecodable(name: str, data: bytes, encoding: str, offset: int) -> Document
 
 DOCUMENT_PART = "word/document.xml"
 UNPACK_RATIO = 20  # document.xml may be this many times the upload limit…
-UNPACK_CEILING = 100 * MB  # …and never more than this: a zip bomb stops here.
+UNPACK_CEILING = archives.LIMITS.member  # …and never more than any part may (50 MB)
 
 W_MAIN = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W_STRICT = "http://purl.oclc.org/ooxml/wordprocessingml/main"  # Word's "Strict Open XML"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 
-_BROKEN_ZIP = (
-    KeyError,  # no word/document.xml
-    zipfile.BadZipFile,
-    zlib.error,
-    struct.error,
-    EOFError,
-    OSError,
-    NotImplementedError,  # a compression method zipfile lacks
-    RuntimeError,  # an encrypted entry
-    ValueError,
-)
+# What the archive check's refusals say (the kind of "archive" message); any other refusal (not
+# a zip, a damaged or encrypted part) is "not a .docx".
+_ARCHIVE_KINDS = {
+    "too_large": "too_large",
+    "member_too_large": "too_large",
+    "too_many_members": "members",
+    "ratio": "ratio",
+    "lies": "lies",
+}
 
 
 def _read_docx(name: str, data: bytes, max_bytes: int) -> str:
+    """The text of a .docx, read as it unpacks: the archive is checked first (tasks.archives),
+    then word/document.xml is parsed a piece at a time, each paragraph or table of the body
+    turned into lines and dropped, and the reading stops as soon as the text is longer than
+    `max_bytes` — so time and memory follow the text, whatever the archive holds."""
     if not data.startswith(b"PK"):  # not a zip: say what it is if that helps, else "not .docx"
         refusal = _sniff(name, data)
         if refusal is None or (refusal.code, refusal.params.get("kind")) == ("binary", "word"):
             refusal = _not_docx(name)  # an old .doc: the .docx message says what to do
         raise refusal
-    limit = min(UNPACK_RATIO * max_bytes, UNPACK_CEILING)
-    xml = _document_xml(name, data, limit)
-    if _has_doctype(xml):
-        raise _not_docx(name)
+    file = io.BytesIO(data)
     try:
-        root = ElementTree.fromstring(xml)
-    except ElementTree.ParseError:
-        raise _not_docx(name) from None
+        members = {info.filename: info for info in archives.check(file)}
+    except archives.ArchiveError as error:
+        raise _archive_refusal(name, error) from None
+    info = members.get(DOCUMENT_PART)
+    if info is None:
+        raise _not_docx(name)
+    limit = min(UNPACK_RATIO * max_bytes, UNPACK_CEILING)
+    if info.file_size > limit:
+        raise _unpacks_too_large(name, info.file_size, limit)
+    lines: list[str] = []
+    size = 0  # bytes of text so far, as UTF-8
+    try:
+        with archives.open_member(file, info) as part:
+            stream = _BodyStream(name, part, lambda root: _walker(name, root, file, members))
+            for line in stream.lines():
+                size += len(line.encode()) + 1
+                if size > max_bytes + 1:
+                    raise DocumentError(
+                        "too_large",
+                        name=name,
+                        kind="text",
+                        limit=_megabytes(max_bytes),
+                        limit_bytes=max_bytes,
+                    )
+                lines.append(line)
+    except archives.ArchiveError as error:
+        raise _archive_refusal(name, error) from None
+    return "\n".join(lines)
+
+
+def _walker(
+    name: str, root: ElementTree.Element, file: IO[bytes], members: dict[str, zipfile.ZipInfo]
+) -> _Walker:
+    """The walker of a document whose root element is `root`, with the document's numbering;
+    a root that is not a Word document's is refused."""
     namespace, tag = _split(root.tag)
     if namespace not in (W_MAIN, W_STRICT) or tag != "document":
         raise _not_docx(name)
-    body = root.find(f"{{{namespace}}}body")
-    if body is None:
-        return ""
-    numbering = _Numbering.read(data, namespace, limit)
-    return "\n".join(_Walker(namespace, numbering).blocks(body))
+    return _Walker(namespace, _Numbering.read(file, members, namespace))
+
+
+def _archive_refusal(name: str, error: archives.ArchiveError) -> DocumentError:
+    kind = _ARCHIVE_KINDS.get(error.code)
+    if kind is None:
+        return _not_docx(name)
+    params = dict(error.params)
+    if "size" in params:  # bytes, shown in MB (a ratio's limit is a ratio, a count's a count)
+        params["size"] = _megabytes(int(params["size"]), up=True)
+    if kind == "too_large":
+        params["limit"] = _megabytes(int(params["limit"]))
+    return DocumentError("archive", name=name, kind=kind, **params)
+
+
+def _unpacks_too_large(name: str, size: int, limit: int) -> DocumentError:
+    return DocumentError(
+        "too_large",
+        name=name,
+        kind="unpacked",
+        size=_megabytes(size, up=True),
+        limit=_megabytes(limit),
+        size_bytes=size,
+        limit_bytes=limit,
+    )
 
 
 def _not_docx(name: str) -> DocumentError:
@@ -307,35 +393,105 @@ def _not_docx(name: str) -> DocumentError:
 # Word never writes a DOCTYPE; the entities one declares are only good for attacks. (A part in
 # UTF-16 would spell it with NULs, so that spelling is looked for too.)
 _DOCTYPES = tuple("<!DOCTYPE".encode(encoding) for encoding in ("utf-8", "utf-16-le", "utf-16-be"))
+_DOCTYPE_OVERLAP = max(map(len, _DOCTYPES))  # a DOCTYPE cut between two pieces is found too
 
 
 def _has_doctype(xml: bytes) -> bool:
     return any(doctype in xml for doctype in _DOCTYPES)
 
 
-def _document_xml(name: str, data: bytes, limit: int) -> bytes:
-    """word/document.xml, unpacked no further than `limit` bytes whatever the zip claims."""
-    xml: bytes | None = None
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            info = archive.getinfo(DOCUMENT_PART)
-            if info.file_size <= limit:
-                with archive.open(info) as part:
-                    xml = part.read(limit + 1)
-    except _BROKEN_ZIP:
-        raise _not_docx(name) from None
-    size = info.file_size if xml is None else len(xml)
-    if xml is None or size > limit:
-        raise DocumentError(
-            "too_large",
-            name=name,
-            kind="unpacked",
-            size=_megabytes(size, up=True),
-            limit=_megabytes(limit),
-            size_bytes=size,
-            limit_bytes=limit,
-        )
-    return xml
+@dataclass
+class _ReadTable:
+    """A table of the body whose rows were read as they ended (`rows`), each dropped then; the
+    element keeps what follows a content control among its rows, read when the table is."""
+
+    table: ElementTree.Element
+    rows: list[list[_Cell]]
+
+
+class _BodyStream:
+    """word/document.xml parsed as it is read, for the lines of its body.
+
+    The parser is fed a piece at a time; each element directly in w:body (a paragraph, a
+    table, a content control) is handed to the walker when it ends and then dropped, and so is
+    each row of a table there, so memory holds one paragraph or row at a time, not the
+    document. `start(root)` makes the walker when the root element begins. A DOCTYPE anywhere,
+    or XML that is not well formed, is "not a .docx" (as it is when it is found at the end).
+    """
+
+    def __init__(
+        self, name: str, part: IO[bytes], start: Callable[[ElementTree.Element], _Walker]
+    ) -> None:
+        self.name = name
+        self.part = part
+        self.start = start
+        self.walker: _Walker | None = None
+
+    def lines(self) -> Iterator[str]:
+        try:
+            children = self._children()
+            first = next(children, None)  # the walker is made on the way to the first child
+            if self.walker is None or first is None:
+                for _rest in children:
+                    pass  # read to the end: a broken document is refused all the same
+                return
+            yield from self.walker.blocks(itertools.chain([first], children))
+        except ElementTree.ParseError:
+            raise _not_docx(self.name) from None
+
+    def _events(self) -> Iterator[tuple[str, ElementTree.Element]]:
+        parser = ElementTree.XMLPullParser(events=("start", "end"))
+        tail = b""
+        while piece := self.part.read(archives.CHUNK):
+            if _has_doctype(tail + piece):
+                raise _not_docx(self.name)
+            tail = piece[-_DOCTYPE_OVERLAP:]
+            parser.feed(piece)
+            yield from parser.read_events()
+        parser.close()
+        yield from parser.read_events()
+
+    def _children(self) -> Iterator[ElementTree.Element | _ReadTable]:
+        """The elements directly in the (first) w:body, each as it ends, then dropped; a table
+        there as a _ReadTable, its rows read as each ends (up to a content control among
+        them: the rows from there on are read with the table, in their order)."""
+        depth = 0
+        root: ElementTree.Element | None = None
+        body: ElementTree.Element | None = None
+        in_body = False
+        table: _ReadTable | None = None  # the body's table being read
+        by_row = False  # its rows read as each ends
+        for event, element in self._events():
+            if event == "start":
+                depth += 1
+                if depth == 1:
+                    root = element
+                    self.walker = self.start(element)
+                    w = self.walker.w
+                elif depth == 2 and body is None and element.tag == f"{{{w}}}body":
+                    body, in_body = element, True
+                elif depth == 3 and in_body and element.tag == f"{{{w}}}tbl":
+                    table, by_row = _ReadTable(element, []), True
+                elif depth == 4 and by_row and _split(element.tag) in _wrappers(w):
+                    by_row = False
+                continue
+            if depth == 4 and by_row and element.tag == f"{{{w}}}tr":
+                table.rows.append(self.walker.row(element))
+                table.table.remove(element)
+            elif depth == 3 and in_body:
+                yield table if table is not None and element is table.table else element
+                body.remove(element)
+                table, by_row = None, False
+            elif depth == 2 and root is not None:
+                in_body = False
+                root.remove(element)  # the body, or what stands beside it: done with
+            depth -= 1
+
+
+@cache
+def _wrappers(namespace: str) -> frozenset[tuple[str, str]]:
+    """The wrappers (content controls, revisions) that may hold rows of a table."""
+    return frozenset((namespace, wrapper) for wrapper in _WRAPPERS)
 
 
 def _split(tag: str) -> tuple[str, str]:
@@ -375,10 +531,17 @@ class _Walker:
             elif self._is(child, *_WRAPPERS):
                 yield from self._children(child, name)
 
-    def blocks(self, parent: ElementTree.Element) -> Iterator[str]:
-        """Lines of the paragraphs and tables directly in `parent` (a body, a cell, a control)."""
+    def blocks(self, parent: Iterable[ElementTree.Element | _ReadTable]) -> Iterator[str]:
+        """Lines of the paragraphs and tables directly in `parent` (a body, a cell, a control;
+        or the body's children as the document is read, its tables' rows read already)."""
         carried = ""  # a paragraph whose mark was deleted runs on into the next one
         for child in parent:
+            if isinstance(child, _ReadTable):
+                if carried:
+                    yield carried
+                    carried = ""
+                yield from self.table(child.table, child.rows)
+                continue
             namespace, tag = _split(child.tag)
             if namespace == MC:
                 if tag != "Fallback":
@@ -447,11 +610,12 @@ class _Walker:
 
     # -- tables --------------------------------------------------------------------------------
 
-    def table(self, table: ElementTree.Element) -> list[str]:
-        rows = [self._row(row) for row in self._children(table, "tr")]
+    def table(self, table: ElementTree.Element, read: Iterable[list[_Cell]] = ()) -> Iterator[str]:
+        """The table's lines; `read` are the rows read already, before the ones it has left."""
+        rows = [*read, *(self.row(row) for row in self._children(table, "tr"))]
         return _table_lines(rows)
 
-    def _row(self, row: ElementTree.Element) -> list[_Cell]:
+    def row(self, row: ElementTree.Element) -> list[_Cell]:
         w = self.w
         column = _int_attr(row.find(f"{{{w}}}trPr/{{{w}}}gridBefore"), w, 0)
         cells = []
@@ -534,24 +698,28 @@ class _Style:
     based_on: str | None
 
 
-def _optional_parts(data: bytes, names: Iterable[str], limit: int) -> dict[str, bytes]:
-    """Those of the parts `names` that the .docx has and that unpack within `limit` bytes."""
+# A part beside the document (numbering, styles) is read whole; one larger than this is left
+# out (its numbers are lost), and so is a damaged one; one that lies about its size refuses
+# the whole file.
+OPTIONAL_PART_LIMIT = 10 * MB
+
+
+def _optional_parts(
+    file: IO[bytes], members: dict[str, zipfile.ZipInfo], names: Iterable[str]
+) -> dict[str, bytes]:
+    """Those of the parts `names` that the .docx has and that unpack within the limit."""
     parts: dict[str, bytes] = {}
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            for part_name in names:
-                try:
-                    info = archive.getinfo(part_name)
-                    if info.file_size > limit:
-                        continue
-                    with archive.open(info) as part:
-                        xml = part.read(limit + 1)
-                except _BROKEN_ZIP:
-                    continue
-                if len(xml) <= limit:
-                    parts[part_name] = xml
-    except _BROKEN_ZIP:
-        pass
+    for part_name in names:
+        info = members.get(part_name)
+        if info is None or info.file_size > OPTIONAL_PART_LIMIT:
+            continue
+        try:
+            with archives.open_member(file, info) as part:
+                parts[part_name] = part.read()
+        except archives.ArchiveError as error:
+            if error.code == "lies":
+                raise  # a part that lies was made to overload the site: the file is refused
+            continue  # a damaged part loses its numbers, as a malformed one does
     return parts
 
 
@@ -593,9 +761,11 @@ class _Numbering:
         self.reached: set[tuple[int, int]] = set()  # (numId, ilvl) already counted
 
     @classmethod
-    def read(cls, data: bytes, namespace: str, limit: int) -> _Numbering | None:
-        """The numbering of a .docx whose document.xml has been read; None if it has none."""
-        parts = _optional_parts(data, (NUMBERING_PART, STYLES_PART), limit)
+    def read(
+        cls, file: IO[bytes], members: dict[str, zipfile.ZipInfo], namespace: str
+    ) -> _Numbering | None:
+        """The numbering of a .docx whose document.xml is in `namespace`; None if it has none."""
+        parts = _optional_parts(file, members, (NUMBERING_PART, STYLES_PART))
         numbering = _optional_root(parts.get(NUMBERING_PART), namespace, "numbering")
         if numbering is None:
             return None
@@ -933,16 +1103,21 @@ def _header(cells: list[_Cell]) -> dict[int, str] | None:
     return roles
 
 
-def _table_lines(rows: list[list[_Cell]]) -> list[str]:
-    """A task table (序号, 任务, 牵头单位… header) as plan sentences; any other, a line a row."""
+def _table_lines(rows: list[list[_Cell]]) -> Iterator[str]:
+    """A task table (序号, 任务, 牵头单位… header) as plan sentences; any other, a line a row.
+
+    A line at a time: a cell merged down a table repeats its text in every row it covers, so
+    the lines can be far longer than the table, and the reader stops taking them at its limit.
+    """
     found = _find_header(rows)
     if found is None:
-        return [line for line in map(_plain_row, rows) if line]
+        yield from (line for line in map(_plain_row, rows) if line)
+        return
     start, roles = found
     header = [cell.text() for cell in rows[start]]
-    title = [_plain_row(row) for row in rows[:start]]
-    body = [row for row in rows[start + 1 :] if [cell.text() for cell in row] != header]
-    return [line for line in title + _task_lines(body, roles) if line]
+    title = map(_plain_row, rows[:start])
+    body = (row for row in rows[start + 1 :] if [cell.text() for cell in row] != header)
+    yield from (line for line in itertools.chain(title, _task_lines(body, roles)) if line)
 
 
 def _find_header(rows: list[list[_Cell]]) -> tuple[int, dict[int, str]] | None:
@@ -959,16 +1134,15 @@ def _plain_row(row: list[_Cell]) -> str:
     return "\u3000".join(text for cell in row if (text := cell.text()))
 
 
-def _task_lines(rows: list[list[_Cell]], roles: dict[int, str]) -> list[str]:
+def _task_lines(rows: Iterable[list[_Cell]], roles: dict[int, str]) -> Iterator[str]:
     """Each row as one sentence. A vertically merged cell (one 牵头单位 for several tasks) counts
     for every row it covers, except a 序号; a row with one cell across the table is a heading."""
     above: dict[int, _Cell] = {}  # the cell each vertical merge started with, by column
-    lines = []
     for row in rows:
         filled = [cell for cell in row if cell.text()]
         merged = any(cell.continues for cell in row)
         if len(filled) == 1 and not merged and filled[0].span > 1:
-            lines.append(filled[0].text())  # "一、深化思想政治引领" across the whole row
+            yield filled[0].text()  # "一、深化思想政治引领" across the whole row
             continue
         values: dict[str, list[str]] = {}
         for cell in row:
@@ -980,8 +1154,7 @@ def _task_lines(rows: list[list[_Cell]], roles: dict[int, str]) -> list[str]:
             if role is None or (role == "number" and cell.continues):
                 continue
             values.setdefault(role, []).append(source.text(_PART_JOINERS.get(role, "、")))
-        lines.append(_task_sentence(values))
-    return lines
+        yield _task_sentence(values)
 
 
 def _task_sentence(values: dict[str, list[str]]) -> str:

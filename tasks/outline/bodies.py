@@ -11,6 +11,7 @@ does not make it responsible.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from tasks.outline.lexicon import ACTION_VERBS
@@ -83,9 +84,14 @@ GAZETTEER: dict[str, str] = {
     "社会组织": SOCIAL,
     "商会": SOCIAL,
 }
-# A note that assigns responsibility: （省人社厅牵头，省教育厅、各市按职责分工负责）.
-_NOTE = re.compile(r"[（(](?P<note>[^（）()]*(?:牵头|负责|配合)[^（）()]*)[）)]")
-_NOTE_ROLE = re.compile(r"(?P<names>[^，,；;]+?)(?P<role>牵头|按职责分工负责|配合|参与|负责)")
+# A note that assigns responsibility: （省人社厅牵头，省教育厅、各市按职责分工负责） — an aside
+# in brackets (none inside it) that says one of _NOTE_WORDS. The aside is matched first and its
+# words looked for after, which is the same and stays linear on an aside of any length.
+_ASIDE = re.compile(r"[（(](?P<note>[^（）()]*+)[）)]")
+_NOTE_WORDS = ("牵头", "负责", "配合")
+# In a note, names then their role, up to a comma: 省人社厅牵头，省教育厅、各市按职责分工负责.
+_ROLE = re.compile(r"牵头|按职责分工负责|配合|参与|负责")
+_NOT_A_COMMA = re.compile(r"[^，,；;]+")
 _NAME_SPLIT = re.compile(r"[、，,和及与]|以及")
 _ORG_SUFFIX = re.compile(
     r"(厅|局|委|办|部|院|会|中心|集团|公司|大学|学院|协会|工会|政府|部门|各市|各县|各区)$"
@@ -188,12 +194,10 @@ def _starts_with_action(text: str) -> bool:
         return True
     # an action verb right away, or after a short adverb (科学确定)
     offsets = [0] + [n for n in (1, 2) if rest[:n].isalpha() and len(rest) > n]
-    return any(
-        rest.startswith(verb, offset)
-        for offset in offsets
-        for verb in ACTION_VERBS
-        if verb != "建设"
-    )
+    return any(rest.startswith(_ACTOR_VERBS, offset) for offset in offsets)
+
+
+_ACTOR_VERBS = tuple(verb for verb in ACTION_VERBS if verb != "建设")
 
 
 def _is_actor(text: str, start: int, end: int) -> bool:
@@ -215,21 +219,44 @@ def _is_actor(text: str, start: int, end: int) -> bool:
     return not before or before.endswith(tuple("，,。；;：:")) or _starts_with_action(after)
 
 
+def _is_note(aside: re.Match[str]) -> bool:
+    return any(word in aside["note"] for word in _NOTE_WORDS)
+
+
+def _notes(text: str) -> Iterator[re.Match[str]]:
+    """The responsibility notes of a text, in order."""
+    return (aside for aside in _ASIDE.finditer(text) if _is_note(aside))
+
+
+def _replace_notes(text: str, replace: Callable[[re.Match[str]], str]) -> str:
+    return _ASIDE.sub(lambda aside: replace(aside) if _is_note(aside) else aside[0], text)
+
+
 def without_notes(text: str) -> str:
     """A title without its responsibility note: "加强…（省人社厅牵头）" → "加强…"."""
-    return _NOTE.sub("", text).strip()
+    return _replace_notes(text, lambda note: "").strip()
+
+
+def _roles(note: str) -> Iterator[tuple[str, str]]:
+    """(names, role) of each "names role" in a note, names never empty nor across a comma:
+    省人社厅牵头，各市按职责分工负责 → (省人社厅, 牵头), (各市, 按职责分工负责)."""
+    for clause in _NOT_A_COMMA.finditer(note):
+        at, end = clause.span()
+        while (role := _ROLE.search(note, at + 1, end)) is not None:
+            yield note[at : role.start()], role[0]
+            at = role.end()
 
 
 def _note_mentions(text: str) -> list[BodyMention]:
     mentions = []
-    for note in _NOTE.finditer(text):
+    for note in _notes(text):
         # （省总工会负责）: with no 牵头 in the note, the body simply responsible leads
         led = "牵头" in note["note"]
-        for part in _NOTE_ROLE.finditer(note["note"]):
-            sole = part["role"] == "负责" and not led
-            role = LEAD if part["role"] == "牵头" or sole else COOPERATING
+        for names, role_word in _roles(note["note"]):
+            sole = role_word == "负责" and not led
+            role = LEAD if role_word == "牵头" or sole else COOPERATING
             led = led or sole
-            for name in _NAME_SPLIT.split(part["names"]):
+            for name in _NAME_SPLIT.split(names):
                 name = name.strip()
                 if name and _ORG_SUFFIX.search(name):
                     mentions.append(BodyMention(name, _kind_of(name), role))
@@ -242,7 +269,7 @@ def find_bodies(text: str) -> list[BodyMention]:
     for mention in _note_mentions(text):
         found.setdefault(mention.name, mention)
     # Names inside a responsibility note were read above; inside 《a document title》 they act not.
-    blanked = _TITLE_OF_WORK.sub(_blank, _NOTE.sub(_blank, text))
+    blanked = _TITLE_OF_WORK.sub(_blank, _replace_notes(text, _blank))
     matches = list(_GAZETTEER_RE.finditer(blanked))
     # Group names joined by 、 + 和 及 into lists: a list acts together.
     groups: list[list[re.Match[str]]] = []

@@ -77,20 +77,30 @@ COPULA = re.compile(r"(?<![但于或就还总即凡若只要特别尤其一二�
 
 def strip_opening(clause: str) -> str:
     """Drop the subject, modal verbs and adverbs a task sentence opens with."""
-    text = clause
+    at = 0  # where the rest begins: cut once at the end, however many words are dropped
     for subject in SUBJECTS:
-        if text.startswith(subject):
-            text = text[len(subject) :]
+        if clause.startswith(subject):
+            at = len(subject)
             break
-    changed = True
-    while changed:
-        changed = False
-        for word in (*MODALS, *ADVERBS):
-            if text.startswith(word) and len(text) > len(word) + 1:
-                text = text[len(word) :]
-                changed = True
+    while at < len(clause):
+        for word in _OPENING_WORDS.get(clause[at], ()):
+            if clause.startswith(word, at) and len(clause) - at > len(word) + 1:
+                at += len(word)
                 break
-    return text
+        else:
+            break  # no modal verb or adverb here
+    return clause[at:]
+
+
+def _by_first_character(words: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """The words by the character they begin with, each list in the order given."""
+    found: dict[str, list[str]] = {}
+    for word in words:
+        found.setdefault(word[0], []).append(word)
+    return {first: tuple(group) for first, group in found.items()}
+
+
+_OPENING_WORDS = _by_first_character((*MODALS, *ADVERBS))
 
 
 def opens_with_action(clause: str) -> bool:

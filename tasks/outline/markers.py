@@ -98,7 +98,7 @@ def find_markers(paragraph: str) -> list[Marker]:
         if marker:
             candidates.setdefault(marker.start, (marker, True))
     for inside in _INSIDE.finditer(paragraph):
-        if inside.start() in candidates or paragraph[: inside.start()].endswith(_CITING):
+        if inside.start() in candidates or paragraph.endswith(_CITING, 0, inside.start()):
             continue
         marker = marker_at(paragraph, inside.start())
         if (

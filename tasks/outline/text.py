@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_right
 from collections import Counter
+from functools import cache
 
 # A paragraph that ends in one of these is finished; one that does not was cut by the layout.
 TERMINAL = "。！？；!?;：:”」』）)"
@@ -70,9 +71,13 @@ def looks_like_heading(paragraph: str) -> bool:
     )
 
 
+# Characters a line printer gives two columns: Chinese, full-width marks, dashes and quotes.
+_WIDE = re.compile("[\u2010-\u206f\u2e80-\U0010ffff]")
+
+
 def display_width(line: str) -> int:
     """Columns a line takes when printed: a Chinese character or full-width mark counts two."""
-    return sum(2 if ord(char) >= 0x2E80 or 0x2010 <= ord(char) <= 0x206F else 1 for char in line)
+    return len(line) + len(_WIDE.findall(line))
 
 
 def wrap_width(lines: list[str]) -> int | None:
@@ -81,7 +86,7 @@ def wrap_width(lines: list[str]) -> int | None:
     None for a document whose lines are paragraphs: it needs at least three lines of the same
     width (within a half-width character or two), a third of its longer lines.
     """
-    widths = [display_width(line) for line in lines if display_width(line) >= 24]
+    widths = [width for width in map(display_width, lines) if width >= 24]
     if len(widths) < 3:
         return None
     counts = Counter(widths)
@@ -92,7 +97,7 @@ def wrap_width(lines: list[str]) -> int | None:
     return best if full >= 3 and full * 3 >= len(widths) else None
 
 
-def _is_cut(previous: str, following: str, full_line: bool = False) -> bool:
+def _is_cut(previous: _Paragraph, following: str, full_line: bool = False) -> bool:
     """Did a page or line break cut `previous` in the middle of a sentence?
 
     `full_line`: the line before was a full line of a hard-wrapped paragraph, which goes on in
@@ -100,10 +105,10 @@ def _is_cut(previous: str, following: str, full_line: bool = False) -> bool:
     """
     if is_furniture(following):
         return False
-    finished = previous.endswith(tuple(TERMINAL))
+    finished = previous.pieces[-1].endswith(tuple(TERMINAL))
     if not finished and full_line:
         return True  # cut mid-sentence, even before "一、规范" that only looks like a marker
-    if not finished and len(previous) > HEADING_MAX:
+    if not finished and previous.length > HEADING_MAX:
         # a long sentence left open goes on, unless a bare heading follows
         return not looks_like_heading(following) or following.endswith(tuple(SENTENCE_END))
     if _MARKER_START.match(following):
@@ -112,14 +117,34 @@ def _is_cut(previous: str, following: str, full_line: bool = False) -> bool:
 
 
 def _glue(previous: str, following: str) -> str:
+    """What joins two pieces of a cut paragraph: a space between two English words, else none."""
     if (
         previous[-1:].isascii()
         and previous[-1:].isalnum()
         and following[:1].isascii()
         and following[:1].isalpha()
     ):
-        return previous + " " + following
-    return previous + following
+        return " "
+    return ""
+
+
+class _Paragraph:
+    """A paragraph being mended, kept as its pieces: joining them once at the end keeps a
+    hard-wrapped text of any length linear (adding line after line to one string is not)."""
+
+    def __init__(self, line: str) -> None:
+        self.pieces = [line]  # its lines (never empty), and a space where two English words meet
+        self.length = len(line)
+
+    def add(self, line: str) -> None:
+        glue = _glue(self.pieces[-1], line)
+        if glue:
+            self.pieces.append(glue)
+        self.pieces.append(line)
+        self.length += len(glue) + len(line)
+
+    def text(self) -> str:
+        return "".join(self.pieces)
 
 
 def paragraphs(text: str) -> list[str]:
@@ -127,18 +152,18 @@ def paragraphs(text: str) -> list[str]:
     text = text.replace("\ufeff", "").replace("\r\n", "\n").replace("\r", "\n")
     lines = [raw.strip() for raw in text.split("\n")]
     width = wrap_width([line for line in lines if line])
-    result: list[str] = []
+    result: list[_Paragraph] = []
     full = False  # the line before was a full line of a hard-wrapped paragraph, no blank after
     for line in lines:
         if not line:
             full = False
             continue
         if result and _is_cut(result[-1], line, full):
-            result[-1] = _glue(result[-1], line)
+            result[-1].add(line)
         else:
-            result.append(line)
+            result.append(_Paragraph(line))
         full = width is not None and display_width(line) >= width - WRAP_SLACK
-    return result
+    return [paragraph.text() for paragraph in result]
 
 
 def split_author_note(paragraph: str) -> tuple[str, str] | None:
@@ -149,11 +174,18 @@ def split_author_note(paragraph: str) -> tuple[str, str] | None:
     return paragraph[: match.start()].rstrip(), match["affiliation"].strip()
 
 
+@cache
+def _marks(stops: str) -> re.Pattern[str]:
+    """The characters _split looks at: the others it passes over (at the regex's speed)."""
+    return re.compile(f"[{re.escape(OPENERS + CLOSERS + stops)}]")
+
+
 def _split(text: str, stops: str, *, keep_stop: bool) -> list[str]:
     """Cut text at the `stops` that stand outside quotation marks and brackets."""
     pieces = []
     start = depth = opened = 0
-    for index, char in enumerate(text):
+    for mark in _marks(stops).finditer(text):
+        index, char = mark.start(), mark[0]
         if char in OPENERS:
             depth, opened = depth + 1, (index if depth == 0 else opened)
         elif char in CLOSERS and depth:
@@ -179,43 +211,68 @@ def clauses(sentence: str) -> list[str]:
     return _split(sentence, "，,；;。！？!?：:", keep_stop=False)
 
 
+# The parts of a passage looked for from the cursor, each on its own: more than any passage of
+# the test documents or the seed page has (15 at most); the next ones are looked for from the
+# part before them, which keeps finding a passage of thousands of paragraphs linear.
+PARTS_FROM_CURSOR = 64
+# Taken out before passages are compared (str.isspace() and the byte-order mark).
+_SKIPPABLE = re.compile("[\\s\ufeff]+")
+
+
 class Locator:
     """Find passages of the parsed (mended) text in the text as it was given, verbatim.
 
     The parser joins lines a layout cut and drops page furniture; an excerpt must still be a
     slice of the original. Passages are compared without whitespace, so "切\\n\\n入点" is found
     for "切入点", and searched from where the previous one was found, so a repeated passage
-    maps to its own place.
+    maps to its own place (see PARTS_FROM_CURSOR for the parts of a long one).
+
+    The text without whitespace is kept with where each run of whitespace was taken out (not
+    a position per character), so a 5 MB text costs a few copies of itself, not ten.
     """
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.positions = [i for i, char in enumerate(text) if not _skippable(char)]
-        self.compact = "".join(text[i] for i in self.positions)
-        self.cursor = 0
+        self.compact = _SKIPPABLE.sub("", text)
+        # For each run of whitespace taken out: where it was in the compact text, and how many
+        # characters had been taken out up to its end.
+        self._runs: list[int] = []
+        self._skipped: list[int] = []
+        skipped = 0
+        for run in _SKIPPABLE.finditer(text):
+            skipped += run.end() - run.start()
+            self._runs.append(run.start() - (skipped - (run.end() - run.start())))
+            self._skipped.append(skipped)
+        self.cursor = 0  # in the compact text
 
-    def _span(self, piece: str) -> tuple[int, int] | None:
-        compact = "".join(char for char in piece if not _skippable(char))
-        if not compact:
-            return None
-        at = self.compact.find(compact, self.cursor)
-        if at < 0:
-            at = self.compact.find(compact)
-        if at < 0:
-            return None
-        return self.positions[at], self.positions[at + len(compact) - 1] + 1
+    def _original(self, at: int) -> int:
+        """Where the compact text's character `at` stands in the text."""
+        runs = bisect_right(self._runs, at)
+        return at + (self._skipped[runs - 1] if runs else 0)
+
+    def _find(self, piece: str, *starts: int) -> int | None:
+        """Where `piece` (compact) is in the compact text: from the first of `starts` where it
+        is found, else anywhere."""
+        for start in (*starts, 0):
+            at = self.compact.find(piece, start)
+            if at >= 0:
+                return at
+        return None
 
     def find(self, parts: list[str]) -> str:
         """The original slice from the first part to the last ("" when none is found)."""
-        spans = [span for span in map(self._span, parts) if span]
+        spans: list[tuple[int, int]] = []  # in the compact text
+        for number, part in enumerate(parts):
+            piece = _SKIPPABLE.sub("", part)
+            # The first parts from the cursor; then from the part before (the parts of a long
+            # passage, each looked for from the cursor, would each be looked for over all of it).
+            near = number < PARTS_FROM_CURSOR or not spans
+            starts = (self.cursor,) if near else (spans[-1][0], self.cursor)
+            at = self._find(piece, *starts) if piece else None
+            if at is not None:
+                spans.append((at, at + len(piece)))
         if not spans:
             return ""
-        start, end = spans[0][0], max(span[1] for span in spans)
-        if end <= start:
-            start, end = spans[0]
-        self.cursor = bisect_left(self.positions, start)
-        return self.text[start:end]
-
-
-def _skippable(char: str) -> bool:
-    return char.isspace() or char == "\ufeff"
+        first, end = spans[0][0], max(span[1] for span in spans)
+        self.cursor = first
+        return self.text[self._original(first) : self._original(end - 1) + 1]

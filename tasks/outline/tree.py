@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from operator import itemgetter
 
 from tasks.outline.bodies import without_notes
 from tasks.outline.markers import INLINE_FAMILIES, Marker, find_markers, ordinal_for
@@ -16,6 +17,12 @@ from tasks.outline.text import looks_like_heading, sentences
 
 REPEAT_MIN_LENGTH = 12
 REPEAT_COVERAGE = 0.85
+# Bounds that keep the search for repeats linear (see mark_repeats). The test documents and the
+# seed page reach none (at most 25 sentences share a piece there, at most 3 candidates share
+# half the pieces of a sentence), so there the search finds what an exhaustive one would.
+POSTINGS_MAX = 64
+EXAMINED_MAX = 16
+REPEAT_MAX_LENGTH = 1000
 
 
 @dataclass
@@ -102,20 +109,99 @@ def _walk(node: Node) -> Iterable[Node]:
         yield from _walk(child)
 
 
-def _covered(sentence: str, earlier: str) -> bool:
-    matcher = SequenceMatcher(None, earlier, sentence, autojunk=False)
-    shared = sum(block.size for block in matcher.get_matching_blocks())
-    return shared >= REPEAT_COVERAGE * len(sentence)
+class _Sentences:
+    """The earlier sentences, each text once, found by their 4-character pieces.
+
+    A piece met in POSTINGS_MAX earlier sentences is a stock phrase of the document
+    (按职责分工负责, 坚持问题导向): no more sentences are listed under it, so looking a sentence up
+    costs at most POSTINGS_MAX per piece however long the document is.
+    """
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []  # each text once, in the order first met
+        self.nodes: list[Node] = []  # the node each text was first met in
+        self.first: dict[str, int] = {}  # text → its place in `texts`
+        self.postings: dict[str, list[int]] = {}  # piece → the first texts holding it
+
+    def add(self, sentence: str, node: Node, grams: set[str]) -> None:
+        if sentence in self.first:
+            return  # said again in its own item: the first time is the one to find
+        at = len(self.texts)
+        self.first[sentence] = at
+        self.texts.append(sentence)
+        self.nodes.append(node)
+        for gram in grams:
+            listed = self.postings.setdefault(gram, [])
+            if len(listed) < POSTINGS_MAX:
+                listed.append(at)
+
+    def original(self, sentence: str, node: Node, grams: set[str]) -> Node | None:
+        """The node of the earlier sentence (in another node) this one repeats: of the
+        EXAMINED_MAX that share the most of its pieces, the earliest that shares at least half
+        of them and whose blocks in common cover REPEAT_COVERAGE of it; None if none does."""
+        shared: Counter[int] = Counter()
+        stock: set[str] = set()  # pieces whose list is full: compared one by one below
+        for gram in grams:
+            listed = self.postings.get(gram, ())
+            if len(listed) >= POSTINGS_MAX:
+                stock.add(gram)
+            else:
+                shared.update(listed)
+        same = self.first.get(sentence)
+        if same is not None:
+            shared[same] += 0  # a verbatim copy is a candidate whatever its pieces
+        needed = (len(grams) + 1) // 2  # shares at least half: count * 2 >= len(grams)
+        floor = needed - len(stock)  # fewer pieces than this, even with every stock one: no
+        least = REPEAT_COVERAGE * len(sentence)  # an earlier one shorter than this cannot cover it
+        # The most pieces shared first, then the earliest (two sorts, the second stable).
+        ranked = sorted(shared.items())
+        ranked.sort(key=itemgetter(1), reverse=True)
+        candidates: list[tuple[int, int]] = []
+        for at, count in ranked:
+            if count < floor or len(candidates) == EXAMINED_MAX:
+                break
+            if self.nodes[at] is not node and len(self.texts[at]) >= least:
+                candidates.append((at, count))  # (a sentence said twice in one item is no repeat)
+        characters = Counter(sentence)
+        matcher: SequenceMatcher[str] | None = None
+        for at, count in sorted(candidates):
+            earlier = self.texts[at]
+            # The sentence's characters that `earlier` lacks are in no block it shares: that
+            # count turns most candidates down before anything dearer is done.
+            lacking = sum(characters[char] for char in characters.keys() - set(earlier))
+            if len(sentence) - lacking < least:
+                continue
+            if count < needed:
+                count += sum(1 for gram in stock if gram in earlier)
+                if count < needed:
+                    continue
+            if matcher is None:  # compared with each candidate, the sentence is indexed once
+                matcher = SequenceMatcher(None, "", sentence, autojunk=False)
+            matcher.set_seq1(earlier)
+            if sum(block.size for block in matcher.get_matching_blocks()) >= least:
+                return self.nodes[at]
+        if same is not None and self.nodes[same] is not node:
+            return self.nodes[same]  # a verbatim copy beyond the ones examined
+        return None
+
+
+def _grams(sentence: str) -> set[str]:
+    return {sentence[i : i + 4] for i in range(len(sentence) - 3)}
 
 
 def mark_repeats(root: Node, warnings: list[dict[str, str]]) -> None:
     """Find sentences that repeat earlier text almost word for word (第五 repeating 第三).
 
-    Earlier sentences are indexed by their 4-character pieces, so each sentence is compared
-    only with those sharing at least half of its pieces: linear in the document, not quadratic.
+    A sentence repeats an earlier one (in another item) when it shares at least half of its
+    4-character pieces with it and the blocks they share cover REPEAT_COVERAGE of it. Earlier
+    sentences are found by their pieces (see _Sentences), and each sentence is compared with
+    at most EXAMINED_MAX of them (those sharing the most pieces), so the work is linear in the
+    document: a 5 MB plan of stock phrases is read in seconds. A verbatim copy is always found;
+    what the limits can miss is a near copy among very many near copies, or made of nothing
+    but stock phrases. A "sentence" longer than REPEAT_MAX_LENGTH (text with no full stop) is
+    only looked up as a verbatim copy.
     """
-    seen: list[tuple[str, Node]] = []  # sentence, its node
-    index: dict[str, list[int]] = {}  # 4-gram → the earlier sentences holding it
+    earlier = _Sentences()
     for node in _walk(root):
         if node is root:
             continue
@@ -123,26 +209,23 @@ def mark_repeats(root: Node, warnings: list[dict[str, str]]) -> None:
         for sentence in own_sentences(node):
             if not without_notes(sentence):
                 continue  # responsibility notes repeat by nature: （省总工会牵头，各市配合）
-            grams = {sentence[i : i + 4] for i in range(len(sentence) - 3)}
             original = None
-            if len(sentence) >= REPEAT_MIN_LENGTH:
-                shared = Counter(at for gram in grams for at in index.get(gram, ()))
-                for at, count in sorted(shared.items()):
-                    earlier, earlier_node = seen[at]
-                    if earlier_node is node:
-                        continue  # a sentence said twice in one item is not a repeated passage
-                    if count * 2 >= len(grams) and _covered(sentence, earlier):
-                        original = earlier_node
-                        break
+            if len(sentence) > REPEAT_MAX_LENGTH:
+                grams: set[str] = set()
+                at = earlier.first.get(sentence)
+                if at is not None and earlier.nodes[at] is not node:
+                    original = earlier.nodes[at]
+            else:
+                grams = _grams(sentence)
+                if len(sentence) >= REPEAT_MIN_LENGTH:
+                    original = earlier.original(sentence, node, grams)
             if original is not None:
                 node.repeats.add(sentence)
                 run.append((sentence, original))
             else:
                 _warn_repeat(node, run, warnings)
                 run = []
-                for gram in grams:
-                    index.setdefault(gram, []).append(len(seen))
-                seen.append((sentence, node))
+                earlier.add(sentence, node, grams)
         _warn_repeat(node, run, warnings)
 
 

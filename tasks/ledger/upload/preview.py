@@ -140,6 +140,10 @@ def read_ledger(file: IO[bytes]) -> Preview:
     seen: dict[int, int] = {}
     for row in rows:
         problems = _Problems(row.number)
+        _unreadable_cells(row, readable, problems)
+        if problems.found:
+            preview.errors.extend(problems.found)
+            continue
         measure = _match(row, by_id, by_rank, problems)
         if measure is not None and measure.pk in seen:
             problems.add(
@@ -180,6 +184,26 @@ def read_ledger(file: IO[bytes]) -> Preview:
             )
         )
     return preview
+
+
+# The columns that say which measure a row is about.
+MATCH_COLUMNS = ("id", "rank", "title")
+
+
+def _unreadable_cells(row: _Row, readable: list[str], problems: _Problems) -> None:
+    """A cell the upload reads that holds a formula never calculated is not empty: the row is
+    refused, naming the cell, rather than clear the field."""
+    for key, cell in row.unreadable.items():
+        if key in readable or key in MATCH_COLUMNS:
+            problems.add(
+                key,
+                _(
+                    "Cell %(cell)s holds a formula whose value was never calculated, so it "
+                    "cannot be read. Type the value into the cell, or open the file in Excel "
+                    "or WPS and save it (which calculates the formulas), then upload it again."
+                )
+                % {"cell": cell},
+            )
 
 
 def _match(row: _Row, by_id: dict, by_rank: dict, problems: _Problems) -> Measure | None:

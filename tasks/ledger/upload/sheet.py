@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import IO
+from dataclasses import dataclass, field
+from typing import IO, Any
 
 import openpyxl
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from tasks import archives
 from tasks.ledger import ID_HEADER, LEDGER_COLUMNS
 from tasks.ledger.upload.cells import _norm, _text
 
@@ -51,6 +54,82 @@ def _unreadable() -> str:
     )
 
 
+def _archive_refusal(error: archives.ArchiveError) -> str:
+    """What is wrong with a workbook the archive check refused, and what to do."""
+    params = error.params
+    if error.code == "too_many_members":
+        return _(
+            "The file holds %(members)d parts; a workbook has a few dozen at most (this site "
+            "reads up to %(limit)d). It is not a ledger, or it was made to overload the site. "
+            "Export the ledger from the task book, copy your changes into it and upload that."
+        ) % {"members": params["members"], "limit": params["limit"]}
+    if error.code == "too_large":
+        return _(
+            "The file unpacks to %(size)s MB, more than the %(limit)s MB this site reads: far "
+            "more than a ledger holds. Export the ledger from the task book, copy your changes "
+            "into it and upload that."
+        ) % {"size": _megabytes(params["size"], up=True), "limit": _megabytes(params["limit"])}
+    if error.code == "member_too_large":
+        return _(
+            "Part “%(member)s” of the file unpacks to %(size)s MB, more than the %(limit)s MB "
+            "this site reads: far more than a ledger holds. Export the ledger from the task "
+            "book, copy your changes into it and upload that."
+        ) % {
+            "member": params["member"],
+            "size": _megabytes(params["size"], up=True),
+            "limit": _megabytes(params["limit"]),
+        }
+    if error.code == "ratio":
+        return _(
+            "Part “%(member)s” of the file unpacks to %(size)s MB, %(ratio)d times its packed "
+            "size; a workbook packs at most %(limit)d to 1. The file is damaged or was made to "
+            "overload the site: export the ledger again, copy your changes into it and upload "
+            "that."
+        ) % {
+            "member": params["member"],
+            "size": _megabytes(params["size"], up=True),
+            "ratio": params["ratio"],
+            "limit": params["limit"],
+        }
+    if error.code == "lies":
+        return _(
+            "Part “%(member)s” of the file unpacks to more than the size it states: the file "
+            "is damaged or was made to overload the site. Export the ledger again, copy your "
+            "changes into it and upload that."
+        ) % {"member": params["member"]}
+    return _unreadable()  # not a zip, damaged, encrypted, packed in a way Excel never writes
+
+
+def _megabytes(size: int | str, *, up: bool = False) -> str:
+    """Bytes in MB with one decimal (a limit of whole megabytes without): a size rounds up, so
+    that one just over the limit never shows as the limit."""
+    size = int(size)
+    if not up and size % archives.MB == 0:
+        return str(size // archives.MB)
+    tenths = size * 10 / archives.MB
+    return f"{(math.ceil(tenths) if up else math.floor(tenths)) / 10:.1f}"
+
+
+# A formula element in a part's XML (<f>, <f t="shared" …/>, or with a namespace prefix).
+_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
+
+
+class _Formulas:
+    """Watches the parts as the archive check reads them: does any hold a formula? (Then, and
+    only then, the workbook is read a second time for its formulas.)"""
+
+    def __init__(self) -> None:
+        self.found = False
+        self._tails: dict[str, bytes] = {}  # each part's last bytes: a tag cut between pieces
+
+    def __call__(self, member: str, piece: bytes) -> None:
+        if self.found:
+            return
+        data = self._tails.get(member, b"") + piece
+        self.found = _FORMULA.search(data) is not None
+        self._tails[member] = data[-16:]
+
+
 def _header_keys() -> dict[str, str]:
     """Header text (normalised) → column key, in Chinese and in every language of the site."""
     names = {_norm(alias): key for key, aliases in CHINESE_HEADERS.items() for alias in aliases}
@@ -71,12 +150,19 @@ class _Row:
     number: int  # as Excel counts rows, from 1
     cells: dict[str, object]  # column key → value
     formats: dict[str, str]  # column key → number format
+    # column key → the cell ("H7") holding a formula whose value was never calculated: it is
+    # not empty, it cannot be read
+    unreadable: dict[str, str] = field(default_factory=dict)
 
 
-def _find_header(rows: Iterator[tuple], keys: dict[str, str]) -> tuple[dict[str, int], list, int]:
+# A row as read: its cells, and the cells (by index → "H7") whose formula has no value.
+_Cells = tuple[tuple[Any, ...], dict[int, str]]
+
+
+def _find_header(rows: Iterator[_Cells], keys: dict[str, str]) -> tuple[dict[str, int], list, int]:
     """The header row among the first rows: column key → index, the headers as written, and
     its row number (`rows` is left just under it)."""
-    for number, cells in enumerate(rows, start=1):
+    for number, (cells, _unread) in enumerate(rows, start=1):
         found: dict[str, int] = {}
         for index, cell in enumerate(cells):
             key = keys.get(_norm(cell.value)) if cell.value is not None else None
@@ -89,12 +175,13 @@ def _find_header(rows: Iterator[tuple], keys: dict[str, str]) -> tuple[dict[str,
     return {}, [], 0
 
 
-def _data_rows(rows: Iterable[tuple], header: dict[str, int], first: int) -> list[_Row]:
+def _data_rows(rows: Iterable[_Cells], header: dict[str, int], first: int) -> list[_Row]:
     data, blank = [], 0
-    for number, cells in enumerate(rows, start=first):
+    for number, (cells, unread) in enumerate(rows, start=first):
         present = {key: i for key, i in header.items() if i < len(cells)}
         values = {key: cells[i].value for key, i in present.items()}
-        if not any(_text(values.get(key)) for key in ("title", "id", "rank")):
+        unreadable = {key: unread[i] for key, i in present.items() if i in unread}
+        if not any(_text(values.get(key)) or key in unreadable for key in ("title", "id", "rank")):
             blank += 1  # an empty row, an area's group row, a note or the total line
             if blank > MAX_BLANK_ROWS:
                 break  # the ledger has ended; what follows is formatting only
@@ -106,33 +193,70 @@ def _data_rows(rows: Iterable[tuple], header: dict[str, int], first: int) -> lis
                 % {"n": MAX_ROWS}
             )
         formats = {key: getattr(cells[i], "number_format", "") for key, i in present.items()}
-        data.append(_Row(number, values, formats))
+        data.append(_Row(number, values, formats, unreadable))
     return data
+
+
+def _rows(sheet: Any, formulas: Any | None) -> Iterator[_Cells]:
+    """The sheet's rows (formulas as last calculated), each with those of its cells whose
+    formula has no value: a program that does not calculate (a script) writes none. `formulas`
+    is the same sheet read for its formulas, or None when the file has no formula."""
+    if formulas is None:
+        for cells in sheet.iter_rows():
+            yield cells, {}
+        return
+    for cells, written in zip(sheet.iter_rows(), formulas.iter_rows(), strict=False):
+        yield (
+            cells,
+            {
+                index: formula.coordinate
+                for index, (cell, formula) in enumerate(zip(cells, written, strict=False))
+                # a value of "" calculated is kept as a string cell with no value: that is read
+                if formula.data_type == "f" and cell.value is None and cell.data_type != "str"
+            },
+        )
 
 
 def _sheet_rows(file: IO[bytes]) -> tuple[dict[str, int], list[str], list[_Row]]:
     """The first sheet with a ledger header: the header (key → column index), the headers as
-    written, and the data rows under it."""
+    written, and the data rows under it.
+
+    The archive is checked (tasks.archives) before openpyxl opens it: a zip bomb is refused
+    before it is unpacked. openpyxl reads it in read-only mode, a row at a time; a second time,
+    for its formulas, only when a part holds one (see `_rows`)."""
+    formulas = _Formulas()
     try:
-        book = openpyxl.load_workbook(file, read_only=True, data_only=True)
+        archives.verify(file, watch=formulas)
+    except archives.ArchiveError as error:
+        raise UploadError(_archive_refusal(error)) from None
+    books = []
+    try:
+        books.append(openpyxl.load_workbook(file, read_only=True, data_only=True))
+        if formulas.found:
+            books.append(openpyxl.load_workbook(file, read_only=True, data_only=False))
     except Exception:  # openpyxl raises many kinds of error on a damaged file
+        for book in books:
+            book.close()
         raise UploadError(_unreadable()) from None
     try:
         keys = _header_keys()
-        for sheet in book.worksheets:
+        sheets = zip(*(book.worksheets for book in books), strict=True)
+        for sheet, *written in sheets:
             if not hasattr(sheet, "reset_dimensions"):
                 continue  # a chart sheet
-            sheet.reset_dimensions()  # some programs record a wrong size: read every row
-            rows = sheet.iter_rows()
-            header, written, number = _find_header(rows, keys)
+            for each in (sheet, *written):
+                each.reset_dimensions()  # some programs record a wrong size: read every row
+            rows = _rows(sheet, written[0] if written else None)
+            header, headers, number = _find_header(rows, keys)
             if header:
-                return header, written, _data_rows(rows, header, number + 1)
+                return header, headers, _data_rows(rows, header, number + 1)
     except UploadError:
         raise
     except Exception:  # a damaged sheet inside a readable zip
         raise UploadError(_unreadable()) from None
     finally:
-        book.close()
+        for book in books:
+            book.close()
     raise UploadError(
         _(
             "No header row of the ledger was found in the first %(n)d rows. The ledger needs the "
