@@ -101,6 +101,8 @@ def bench_one(kind: str, size: int, workdir: Path) -> dict:
         print(f"== {kind}, {size} measures: migrate and generate", flush=True)
         started = time.perf_counter()
         _run(["manage.py", "migrate", "--noinput", "-v0"], env)
+        # DEBUG off, as served: the pages name their static files through the manifest
+        _run(["manage.py", "collectstatic", "--noinput", "-v0"], env)
         # The four seeded articles beside the demo plan: several sources of very different
         # sizes, as in a federation that has imported more than one document.
         _run(["manage.py", "import_seeds", "-v0"], env)
