@@ -44,6 +44,7 @@ HEADERS = [
     "Problems",
     "Next steps",
     "ID",
+    "VERSION",
 ]
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 from tasks import numerals
 
 ID_HEADER = "ID"  # the hidden id column: the same in every language, so uploads find it
+VERSION_HEADER = "VERSION"  # beside it, hidden: the measure's version when it was exported
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,11 @@ _COLUMNS: tuple[Column, ...] = (
     Column("problems", pgettext_lazy("ledger column", "Problems"), min_width=16, max_width=40),
     Column("next_steps", pgettext_lazy("ledger column", "Next steps"), min_width=16, max_width=40),
     Column("id", ID_HEADER, kind="number", min_width=6, max_width=8, wrap=False, hidden=True),
+    # what the row was exported from: a later upload tells a row that is stale (its measure
+    # changed since) from one the cadre changed
+    Column(
+        "version", VERSION_HEADER, kind="number", min_width=6, max_width=8, wrap=False, hidden=True
+    ),
     Column(
         "state",
         pgettext_lazy("ledger column", "Report state"),
@@ -127,7 +133,8 @@ def columns(*keys: str) -> tuple[Column, ...]:
 
 
 # 序号 | 改革领域 | 具体举措 | 牵头单位 | 配合单位 | 责任人 | 开始时间 | 完成时限 |
-# 优先级 | 优先序 | 状态 | 红黄绿灯 | 进度 | 最新进展 | 存在问题 | 下步计划, and the hidden ID.
+# 优先级 | 优先序 | 状态 | 红黄绿灯 | 进度 | 最新进展 | 存在问题 | 下步计划, and the hidden ID and
+# VERSION.
 LEDGER_COLUMNS = columns(
     "number",
     "area",
@@ -146,6 +153,7 @@ LEDGER_COLUMNS = columns(
     "problems",
     "next_steps",
     "id",
+    "version",
 )
 
 

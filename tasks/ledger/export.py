@@ -97,6 +97,7 @@ def ledger_rows(measures: QuerySet[Measure]) -> Iterator[Row]:
                 "problems": measure.latest_problems or "",
                 "next_steps": measure.latest_next or "",
                 "id": measure.pk,
+                "version": measure.version,
             },
             light=measure.light,
         )

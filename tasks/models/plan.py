@@ -21,7 +21,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from tasks import clock, notices, schedule
+from tasks import clock, deadlines, notices, schedule
 from tasks.deadlines import is_open_ended
 from tasks.models.versioning import StaleEdit, Versioned
 from tasks.periods import Period
@@ -502,6 +502,9 @@ class Measure(Versioned):
         if loaded.get("closed_on") and self.changed_fields() - self.CHANGEABLE_WHEN_CLOSED:
             raise ValidationError(closed_message(loaded["closed_on"]), code="closed")
         errors: dict[str, str] = {}
+        if self.deadline_note and not self.due_date:
+            # 2027年6月底前, 第三季度: the note is kept as written, and gives the date it means
+            self.due_date = deadlines.parse(self.deadline_note, year=self.plan_year()).due
         start, due = self.start_date, self.due_date
         if start and due and due < start:
             errors["due_date"] = gettext("The due date cannot be before the start date.")
@@ -539,6 +542,13 @@ class Measure(Versioned):
                 )
             elif self.lead_body_id and self.cooperating_bodies.filter(pk=self.lead_body_id):
                 self.cooperating_bodies.remove(self.lead_body_id)
+
+    def plan_year(self) -> int:
+        """The year a deadline written without one (6月底前) falls in: the measure's start,
+        else the year it was added to the plan."""
+        if self.start_date:
+            return self.start_date.year
+        return timezone.localdate(self.created_at or clock.now()).year
 
     def first_period(self) -> Period:
         """The first reporting period of the measure: the one it was added to the plan in."""
