@@ -57,3 +57,54 @@ def test_impossible_dates_give_no_date():
 def test_open_ended_notes_name_no_time(note, open_ended):
     assert is_open_ended(note) is open_ended
     assert parse(note, year=2026).open_ended is open_ended
+
+
+# -- one reader on every path: the measure page, the document import (and the ledger upload, in
+# tests/test_ledger_round_trip.py) ----------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_measure_page_keeps_the_note_and_gives_its_day(coordinator_client):
+    from tasks.models import Measure
+    from tests.factories import MeasureFactory
+
+    measure = MeasureFactory(start_date=date(2026, 1, 1))
+    data = {
+        "owner": "",
+        "lead_body": "",
+        "start_date": "2026-01-01",
+        "due_date": "",
+        "deadline_note": "2027年6月底前",
+        "priority": measure.priority,
+        "loaded_version": measure.version,
+    }
+    response = coordinator_client.post(f"/measures/{measure.pk}/assign", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    measure.refresh_from_db()
+    assert (measure.deadline_note, measure.due_date) == ("2027年6月底前", date(2027, 6, 30))
+    data |= {"deadline_note": "第三季度", "loaded_version": measure.version, "due_date": ""}
+    coordinator_client.post(f"/measures/{measure.pk}/assign", data)
+    measure = Measure.objects.get(pk=measure.pk)
+    assert (measure.deadline_note, measure.due_date) == ("第三季度", date(2026, 9, 30))
+
+
+@pytest.mark.django_db
+def test_a_document_s_deadline_gives_the_measure_its_day(tmp_path):
+    import io
+
+    from django.core.management import call_command
+
+    from tasks.models import Measure
+
+    text = (
+        "关于深化工会改革的实施方案\n"
+        "一、健全组织体系\n"
+        "（一）2027年6月底前，建立健全基层工会组织体系，扩大覆盖面。\n"
+        "（二）长期坚持，加强工会干部队伍建设，提高履职能力。\n"
+    )
+    path = tmp_path / "方案.txt"
+    path.write_text(text, encoding="utf-8")
+    call_command("import_document", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+    dated = Measure.objects.get(deadline_note="2027年6月底前")
+    assert dated.due_date == date(2027, 6, 30)
+    assert Measure.objects.get(deadline_note="长期坚持").due_date is None

@@ -8,7 +8,9 @@ from html import unescape
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
+from tasks.ledger import LEDGER_COLUMNS
 from tasks.ledger.upload import cells
 from tasks.models import Measure
 from tests.factories import (
@@ -63,9 +65,27 @@ def _exported(client) -> openpyxl.Workbook:
     return openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
 
 
+def _header(sheet) -> dict[str, int]:
+    """The export's columns by key → their index (1-based), read from its header row."""
+    labels = {}
+    for code in ("zh-hans", "en"):
+        with translation.override(code):
+            labels |= {str(column.label): column.key for column in LEDGER_COLUMNS}
+    for row in sheet.iter_rows(max_row=10):
+        found = {labels[c.value]: c.column for c in row if c.value in labels}
+        if "title" in found and "id" in found:
+            return found
+    raise AssertionError("no header row")
+
+
+def _col(sheet, key: str) -> int:
+    return _header(sheet)[key]
+
+
 def _row_of(sheet, title: str) -> int:
-    for row in sheet.iter_rows(min_row=4):
-        if row[2].value == title:
+    column = _col(sheet, "title")
+    for row in sheet.iter_rows(min_row=2):
+        if row[column - 1].value == title:
             return row[0].row
     raise AssertionError(title)
 
@@ -114,14 +134,16 @@ def test_good_file_preview_then_confirm_applies_exactly_the_changes(coordinator_
     book = _exported(coordinator_client)
     sheet = book.active
     a, b = _row_of(sheet, plan["a"].title), _row_of(sheet, plan["b"].title)
-    sheet.cell(a, 6).value = "李四"  # 责任人 by full name
-    sheet.cell(a, 4).value = "省人社厅"  # 牵头单位
-    sheet.cell(a, 5).value = "省法院、省总工会"  # 配合单位
-    sheet.cell(a, 8).value = "2027/03/31"  # 完成时限 as text
-    sheet.cell(a, 9).value = "高"
-    sheet.cell(a, 13).value = "60%"
-    sheet.cell(b, 7).value = datetime(2026, 12, 1)  # 开始时间 as a date cell
-    sheet.cell(b, 8).value = "2027-06-30"  # a date instead of 长期坚持
+    sheet.cell(a, _col(sheet, "owner")).value = "李四"  # 责任人 by full name
+    sheet.cell(a, _col(sheet, "lead_body")).value = "省人社厅"  # 牵头单位
+    sheet.cell(a, _col(sheet, "cooperating")).value = "省法院、省总工会"  # 配合单位
+    sheet.cell(a, _col(sheet, "due_date")).value = "2027/03/31"  # 完成时限 as text
+    sheet.cell(a, _col(sheet, "priority")).value = "高"
+    sheet.cell(a, _col(sheet, "progress")).value = "60%"
+    sheet.cell(b, _col(sheet, "start_date")).value = datetime(
+        2026, 12, 1
+    )  # 开始时间 as a date cell
+    sheet.cell(b, _col(sheet, "due_date")).value = "2027-06-30"  # a date instead of 长期坚持
     before = _state()
     untouched = plan["c"]
 
@@ -164,11 +186,11 @@ def test_deadline_note_progress_number_and_percent_cell(coordinator_client, plan
     book = _exported(coordinator_client)
     sheet = book.active
     a, c = _row_of(sheet, plan["a"].title), _row_of(sheet, plan["c"].title)
-    sheet.cell(a, 8).value = "持续推进"  # no date: a deadline note
-    sheet.cell(a, 13).value = 0.45
-    sheet.cell(a, 13).number_format = "0%"  # typed as 45% in Excel
-    sheet.cell(c, 13).value = 35
-    sheet.cell(c, 6).value = "zhangsan"  # by user name
+    sheet.cell(a, _col(sheet, "due_date")).value = "持续推进"  # no date: a deadline note
+    sheet.cell(a, _col(sheet, "progress")).value = 0.45
+    sheet.cell(a, _col(sheet, "progress")).number_format = "0%"  # typed as 45% in Excel
+    sheet.cell(c, _col(sheet, "progress")).value = 35
+    sheet.cell(c, _col(sheet, "owner")).value = "zhangsan"  # by user name
     response = _upload(coordinator_client, book)
     coordinator_client.post(CONFIRM, {"token": _token(response)})
     first, third = Measure.objects.get(pk=plan["a"].pk), Measure.objects.get(pk=plan["c"].pk)
@@ -223,13 +245,13 @@ def test_bad_rows_are_listed_with_row_numbers_and_nothing_is_written(coordinator
     book = _exported(coordinator_client)
     sheet = book.active
     a, b, c = (_row_of(sheet, plan[key].title) for key in "abc")
-    sheet.cell(a, 4).value = "不存在的单位"
-    sheet.cell(a, 6).value = "赵六"
-    sheet.cell(a, 8).value = "2026-13-45"
-    sheet.cell(b, 6).value = "王五"  # two users have that name
-    sheet.cell(b, 9).value = "特急"
-    sheet.cell(b, 13).value = "120"
-    sheet.cell(c, 17).value = 99999  # the ID of no measure
+    sheet.cell(a, _col(sheet, "lead_body")).value = "不存在的单位"
+    sheet.cell(a, _col(sheet, "owner")).value = "赵六"
+    sheet.cell(a, _col(sheet, "due_date")).value = "2026-13-45"
+    sheet.cell(b, _col(sheet, "owner")).value = "王五"  # two users have that name
+    sheet.cell(b, _col(sheet, "priority")).value = "特急"
+    sheet.cell(b, _col(sheet, "progress")).value = "120"
+    sheet.cell(c, _col(sheet, "id")).value = 99999  # the ID of no measure
     sheet.append([9, "", "一项新举措", "", "", "", "", "", "", 77, "", "", "", "", "", "", None])
     before = _state()
 
@@ -253,7 +275,10 @@ def test_rows_sorted_apart_from_the_id_column_are_caught(coordinator_client, pla
     book = _exported(coordinator_client)
     sheet = book.active
     a, c = _row_of(sheet, plan["a"].title), _row_of(sheet, plan["c"].title)
-    sheet.cell(a, 17).value, sheet.cell(c, 17).value = plan["c"].pk, plan["a"].pk
+    sheet.cell(a, _col(sheet, "id")).value, sheet.cell(c, _col(sheet, "id")).value = (
+        plan["c"].pk,
+        plan["a"].pk,
+    )
     html = _upload(coordinator_client, book, **EN).content.decode()
     assert f"The ID {plan['c'].pk} belongs to “健全产业工人培训体系”" in html
     assert 'name="token"' not in html
@@ -265,10 +290,10 @@ def test_rules_of_the_measure_page_hold(coordinator_client, plan):
     book = _exported(coordinator_client)
     sheet = book.active
     a, b, c = (_row_of(sheet, plan[key].title) for key in "abc")
-    sheet.cell(a, 8).value = "2026-12-01"  # before its milestone
-    sheet.cell(b, 7).value = "2026-12-31"
-    sheet.cell(b, 8).value = "2026-06-30"  # due before start
-    sheet.cell(c, 13).value = 80  # a completed measure stands at 100%
+    sheet.cell(a, _col(sheet, "due_date")).value = "2026-12-01"  # before its milestone
+    sheet.cell(b, _col(sheet, "start_date")).value = "2026-12-31"
+    sheet.cell(b, _col(sheet, "due_date")).value = "2026-06-30"  # due before start
+    sheet.cell(c, _col(sheet, "progress")).value = 80  # a completed measure stands at 100%
     html = _upload(coordinator_client, book, **EN).content.decode()
     assert "中期评估（2026-12-15）" in html
     assert "The due date cannot be before the start date." in html
@@ -506,13 +531,24 @@ def test_parse_date_refuses(value):
     ("value", "expected"),
     [
         ("长期坚持", (None, "长期坚持")),
-        ("6月底前", (None, "6月底前")),
+        ("持续推进", (None, "持续推进")),
+        ("6月底前", (date(2027, 6, 30), "6月底前")),  # in the plan's year
+        ("2027年6月底前", (date(2027, 6, 30), "2027年6月底前")),
+        ("2027年底前", (date(2027, 12, 31), "2027年底前")),
+        ("第三季度", (date(2027, 9, 30), "第三季度")),
         ("2026/6/30", (date(2026, 6, 30), "")),
+        (datetime(2026, 6, 30), (date(2026, 6, 30), "")),
         (None, (None, "")),
     ],
 )
 def test_parse_deadline(value, expected):
-    assert cells.parse_deadline(value) == expected
+    assert cells.parse_deadline(value, year=2027) == expected
+
+
+@pytest.mark.parametrize("value", ["2026-13-45", "13月底前", "第五季度"])
+def test_parse_deadline_refuses_a_time_that_does_not_exist(value):
+    with pytest.raises(cells._CellError):
+        cells.parse_deadline(value, year=2027)
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from django.utils.html import escape
+from openpyxl.utils import get_column_letter
 
 from tasks import archives
 from tasks.intake.importing import DocumentError, propose
@@ -29,7 +30,7 @@ from tests.big_documents import document, docx_of
 from tests.test_document_import import IMPORT_URL, SESSION_KEY, db_counts, upload
 from tests.test_document_reading import make_docx, p
 from tests.test_layout import imports_of
-from tests.test_ledger_upload import EN, XLSX_TYPE, _exported, _row_of, _state, _upload
+from tests.test_ledger_upload import EN, XLSX_TYPE, _col, _exported, _row_of, _state, _upload
 
 MB = 1024 * 1024
 plan = test_ledger_upload.plan  # the fixture: three measures to upload a ledger to
@@ -436,33 +437,40 @@ def _xlsx(book: openpyxl.Workbook) -> io.BytesIO:
     return out
 
 
-def _formulas(coordinator_client, plan, cells: dict[int, str]) -> tuple[openpyxl.Workbook, int]:
-    """The exported ledger with formulas (openpyxl writes no value for them) in row a."""
+def _formulas(coordinator_client, plan, cells: dict[str, str]) -> tuple[openpyxl.Workbook, int]:
+    """The exported ledger with formulas (openpyxl writes no value for them) in row a, by
+    column key."""
     book = _exported(coordinator_client)
     sheet = book.active
     row = _row_of(sheet, plan["a"].title)
-    for column, formula in cells.items():
-        sheet.cell(row, column).value = formula
+    for key, formula in cells.items():
+        sheet.cell(row, _col(sheet, key)).value = formula
     return book, row
 
 
+def _letter(book: openpyxl.Workbook, key: str) -> str:
+    return get_column_letter(_col(book.active, key))
+
+
 def test_a_formula_never_calculated_is_a_row_error_not_an_empty_cell(coordinator_client, plan):
-    book, row = _formulas(coordinator_client, plan, {8: "=B2", 13: "=B2*2"})  # 完成时限, 进度
+    book, row = _formulas(coordinator_client, plan, {"due_date": "=B2", "progress": "=B2*2"})
     other = _row_of(book.active, plan["b"].title)
-    book.active.cell(other, 9).value = "高"  # another row changes: nothing is applied either
+    book.active.cell(other, _col(book.active, "priority")).value = "高"  # nothing is applied
     preview = read_ledger(_xlsx(book))
     errors = {(error.row, error.column): error.message for error in preview.errors}
     assert set(errors) == {(row, "完成时限"), (row, "进度")}
     with translation.override("en"):
         preview = read_ledger(_xlsx(book))
     for error in preview.errors:
-        cell = {"Due date": "H", "Progress": "M"}.get(error.column, "?") + str(row)
+        key = {"完成时限": "due_date", "进度": "progress"}[error.column]  # the file's header
+        cell = _letter(book, key) + str(row)
         assert error.message.startswith(f"Cell {cell} holds a formula whose value was never")
         assert "open the file in Excel or WPS and save it" in error.message
     assert [change.row for change in preview.changes] == [other]  # none for row a
     before = _state()
     html = _upload(coordinator_client, book, **EN).content.decode()
-    assert f"Cell H{row} holds a formula" in html and f"Cell M{row} holds a formula" in html
+    for key in ("due_date", "progress"):
+        assert f"Cell {_letter(book, key)}{row} holds a formula" in html
     assert 'name="token"' not in html  # nothing can be confirmed
     assert _state() == before
 
@@ -483,10 +491,11 @@ def _calculated(data: bytes, values: dict[str, tuple[str, str]]) -> bytes:
 
 
 def test_a_formula_with_its_value_reads_as_that_value(coordinator_client, plan):
-    book, row = _formulas(coordinator_client, plan, {13: "=B2*2", 8: '=""'})
+    book, row = _formulas(coordinator_client, plan, {"progress": "=B2*2", "due_date": '=""'})
     calculated = {
-        f"M{row}": ("", "<v>45</v>"),
-        f"H{row}": (' t="str"', "<v></v>"),  # a formula calculated to "", as Excel keeps it
+        f"{_letter(book, 'progress')}{row}": ("", "<v>45</v>"),
+        # a formula calculated to "", as Excel keeps it
+        f"{_letter(book, 'due_date')}{row}": (' t="str"', "<v></v>"),
     }
     data = _calculated(_xlsx(book).getvalue(), calculated)
     preview = read_ledger(io.BytesIO(data))
@@ -505,10 +514,11 @@ def test_a_ledger_without_formulas_is_read_once(coordinator_client, plan, monkey
     monkeypatch.setattr(
         openpyxl, "load_workbook", lambda *a, **k: loads.append(k["data_only"]) or real(*a, **k)
     )
-    book.active.cell(row, 13).value = 60
+    progress = _col(book.active, "progress")
+    book.active.cell(row, progress).value = 60
     assert read_ledger(_xlsx(book)).changes
     assert loads == [True]
-    book.active.cell(row, 13).value = "=B2"
+    book.active.cell(row, progress).value = "=B2"
     assert read_ledger(_xlsx(book)).errors
     assert loads == [True, True, False]
 

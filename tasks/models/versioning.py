@@ -3,6 +3,7 @@ how what changed since is shown to the one whose save was refused."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -97,10 +98,21 @@ class Versioned(models.Model):
             self.save()
         self._remember()
 
-    def changes_since(self, version: int) -> tuple[list[tuple[str, object, object]], list]:
-        """What was changed after `version`: (field label, then, now) and the history records."""
-        then = self.history.filter(version=version).order_by("-history_id").first()
-        later = list(self.history.filter(version__gt=version).select_related("history_user"))
+    def changes_since(
+        self, version: int, records: Iterable[Any] | None = None
+    ) -> tuple[list[tuple[str, object, object]], list]:
+        """What was changed after `version`: (field label, then, now) and the history records.
+
+        `records`: this row's history from `version` on, in the order saved, when the caller
+        fetched it already (for many rows at once, `history_from`)."""
+        if records is None:
+            records = history_from(type(self), {self.pk: version}).get(self.pk, [])
+        then, later = None, []
+        for record in records:
+            if record.version == version:
+                then = record  # the last record of that version
+            elif record.version > version:
+                later.append(record)
         if then is None:
             return [], later
         changes = []
@@ -118,6 +130,23 @@ class Versioned(models.Model):
                     before, after = labels.get(before, before), labels.get(after, after)
                 changes.append((str(field.verbose_name), before, after))
         return changes, later
+
+
+def history_from(model: type[models.Model], versions: dict[int, int]) -> dict[int, list[Any]]:
+    """Each row's history records (pk → version) from that version on, in the order saved:
+    one query however many rows."""
+    if not versions:
+        return {}
+    found: dict[int, list[Any]] = {pk: [] for pk in versions}
+    records = (
+        model.history.filter(id__in=list(versions), version__gte=min(versions.values()))
+        .select_related("history_user")
+        .order_by("history_id")
+    )
+    for record in records:
+        if record.version >= versions[record.id]:
+            found[record.id].append(record)
+    return found
 
 
 # -- showing what changed ----------------------------------------------------------------------
@@ -162,10 +191,14 @@ class ChangesSince:
     people: str
     when: str
     detail: str
+    names: tuple[str, ...] = ()  # who, one by one
+    fields: tuple[str, ...] = ()  # the fields' labels
 
 
-def changes_since(current: Versioned, version: int) -> ChangesSince:
-    changes, later = current.changes_since(version)
+def changes_since(
+    current: Versioned, version: int, records: Iterable[Any] | None = None
+) -> ChangesSince:
+    changes, later = current.changes_since(version, records)
     people = sorted({person(r.history_user) or _("the system") for r in later})
     when = max((r.history_date for r in later), default=None)
     detail = "；".join(
@@ -177,6 +210,8 @@ def changes_since(current: Versioned, version: int) -> ChangesSince:
         people="、".join(people) or _("someone"),
         when=show_value(when) if when else "—",
         detail=detail or _("no field you can see"),
+        names=tuple(people),
+        fields=tuple(label for label, _before, _after in changes),
     )
 
 

@@ -162,15 +162,22 @@ def ledger_upload(request: HttpRequest) -> HttpResponse:
         except round_trip.UploadError as error:
             form.add_error("file", str(error))
         else:
+            # a whole plan's sheet may change thousands of rows: the page lists the first of
+            # each kind and counts the rest (the confirmation applies every fresh change)
+            shown = {
+                "changes": preview.fresh,
+                "stale_rows": preview.stale_rows,
+                "errors": preview.errors,
+                "ignored": preview.ignored,
+            }
             context = {
                 "preview": preview,
-                # a whole plan's sheet may change thousands of rows: the page lists the first
-                # of each kind and counts the rest (the confirmation applies them all)
-                "changes": preview.changes[:PREVIEW_SHOWN],
-                "more_changes": max(0, len(preview.changes) - PREVIEW_SHOWN),
-                "errors": preview.errors[:PREVIEW_SHOWN],
-                "more_errors": max(0, len(preview.errors) - PREVIEW_SHOWN),
                 "file_name": upload.name,
+                **{name: rows[:PREVIEW_SHOWN] for name, rows in shown.items()},
+                **{
+                    f"more_{name}": max(0, len(rows) - PREVIEW_SHOWN)
+                    for name, rows in shown.items()
+                },
                 "token": round_trip.preview_token(preview, request.user)
                 if preview.ok and preview.changes
                 else "",
@@ -191,6 +198,10 @@ def ledger_upload_confirm(request: HttpRequest) -> HttpResponse:
         changes = round_trip.planned_changes(request.POST.get("token", ""), request.user)
     except round_trip.UploadError as error:
         messages.error(request, str(error))
+        return redirect("tasks:ledger_upload")
+    changes = round_trip.chosen(changes, request.POST.getlist("stale"))
+    if not changes:
+        messages.info(request, _("Nothing was saved: no change was chosen."))
         return redirect("tasks:ledger_upload")
     try:
         count = round_trip.apply_ledger(changes=changes)

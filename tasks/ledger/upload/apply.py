@@ -33,11 +33,29 @@ class PlannedChange:
     row: int
     title: str
     values: dict[str, object]
+    stale: bool = False  # its row was exported before the measure's last save
+
+
+def chosen(changes: Iterable[PlannedChange], ticked: Iterable[object] = ()) -> list[PlannedChange]:
+    """The changes to apply: every fresh one, and a stale row's only when the office ticked
+    it (`ticked`: measure ids, as the form sends them). Nothing is reverted silently."""
+    ids = {str(pk) for pk in ticked}
+    return [c for c in changes if not c.stale or str(c.measure_id) in ids]
+
+
+def planned(preview: Preview) -> list[PlannedChange]:
+    """What the preview proposes to write, each change marked stale or not."""
+    return [
+        PlannedChange(c.measure_id, c.version, c.row, c.title, c.values, c.stale is not None)
+        for c in preview.changes
+    ]
 
 
 def preview_token(preview: Preview, user: AbstractBaseUser) -> str:
     """The preview's changes, signed for this user, to send back with the confirmation."""
-    changes = [[c.measure_id, c.version, c.row, c.title, c.values] for c in preview.changes]
+    changes = [
+        [c.measure_id, c.version, c.row, c.title, c.values, c.stale] for c in planned(preview)
+    ]
     return signing.dumps({"user": user.pk, "changes": changes}, salt=TOKEN_SALT, compress=True)
 
 
@@ -92,12 +110,13 @@ def _ids(changes: Iterable[PlannedChange], name: str) -> set[int]:
 
 
 @transaction.atomic
-def apply_ledger(*, changes: list[PlannedChange]) -> int:
+def apply_ledger(*, changes: list[PlannedChange], by: AbstractBaseUser | None = None) -> int:
     """Write the previewed changes, all of them or none; returns how many measures changed.
 
     Each measure is saved only if its version is still the one previewed (a conditional
     UPDATE, so a save racing this one is caught too); a body or user that has gone since the
-    preview, or a rule broken meanwhile, refuses the lot (LedgerRefused lists why)."""
+    preview, or a rule broken meanwhile, refuses the lot (LedgerRefused lists why). `by`: who
+    the history records, where no request says (a command)."""
     # locked first, all of them, in the one order (by id) every path locks measures in: the
     # sheet's order would deadlock against a reorder taking the same rows the other way
     chosen = Measure.objects.filter(pk__in=[c.measure_id for c in changes])
@@ -131,6 +150,8 @@ def apply_ledger(*, changes: list[PlannedChange]) -> int:
             )
             continue
         cooperating = new.pop("cooperating_bodies", None)
+        if by is not None:
+            measure._history_user = by
         for name, value in new.items():
             setattr(measure, f"{name}_id" if name in {"owner", "lead_body"} else name, value)
         try:

@@ -1,4 +1,5 @@
-"""Reading one cell of an edited ledger: dates, deadlines, priorities, progress, people, bodies."""
+"""Reading one cell of an edited ledger: dates, deadlines, priorities, progress, people, bodies;
+and telling a cell left as the export wrote it from one changed."""
 
 from __future__ import annotations
 
@@ -12,12 +13,16 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from tasks import deadlines
+from tasks.ledger.writers import XLSX_MAX_CELL
 from tasks.models import Measure
 
 _DATE = re.compile(
     r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$"
 )
-_LOOKS_LIKE_DATE = re.compile(r"^\d{4}\s*[-/.年]\s*\d")
+# words that name a time (a month, a quarter, a half year, a year's end): a note holding them
+# that gives no day names a time that does not exist (13月底前)
+_NAMES_A_TIME = re.compile(r"\d|[〇零一二三四五六七八九十]\s*月|季度|半年|年底|年末|年内")
 
 
 class _CellError(Exception):
@@ -68,18 +73,38 @@ def parse_date(value: object) -> date | None:
     )
 
 
-def parse_deadline(value: object) -> tuple[date | None, str]:
-    """完成时限: a date, or a note (长期坚持, 持续推进, 6月底前) when the plan gives none."""
-    text = _text(value)
-    if isinstance(value, date | datetime) or _LOOKS_LIKE_DATE.match(text):
+def parse_deadline(value: object, *, year: int) -> tuple[date | None, str]:
+    """完成时限, read as `tasks.deadlines.parse` reads it (`year`: the plan's, for 6月底前):
+    a date (and no note); a note kept as written, with the day it names (2027年6月底前,
+    第三季度 …) or none (长期坚持, 持续推进); or nothing."""
+    if isinstance(value, date | datetime):
         return parse_date(value), ""
+    text = " ".join(_text(value).split())
+    if not text:
+        return None, ""
+    deadline = deadlines.parse(text, year=year)
+    if not deadline.note:  # written as a date: it must be one
+        if deadline.due is None:
+            raise _CellError(
+                _("“%(value)s” is not a date: write it as 2026-12-31 or 2026/12/31.")
+                % {"value": text}
+            )
+        return deadline.due, ""
     note_length = Measure._meta.get_field("deadline_note").max_length
-    if len(text) > note_length:
+    if len(deadline.note) > note_length:
         raise _CellError(
-            _("A deadline without a date is a short note (at most %(n)d characters).")
+            _("A deadline written in words is a short note (at most %(n)d characters).")
             % {"n": note_length}
         )
-    return None, text
+    if deadline.due is None and not deadline.open_ended and _NAMES_A_TIME.search(text):
+        raise _CellError(
+            _(
+                "“%(value)s” names no day that exists. Write a date (2027-06-30), a time "
+                "(2027年6月底前, 第三季度) or a note without one (长期坚持, 持续推进)."
+            )
+            % {"value": text}
+        )
+    return deadline.due, deadline.note
 
 
 @functools.cache
@@ -128,6 +153,20 @@ def parse_progress(value: object, number_format: str = "General") -> int:
     )
 
 
+def name_forms(user: AbstractBaseUser) -> set[str]:
+    """The ways a cell may write a user's full name (normalised): 张三, 三 张, Zhang San …"""
+    first, last = user.first_name.strip(), user.last_name.strip()
+    names = {f"{first} {last}", f"{last} {first}", f"{last}{first}", f"{first}{last}"}
+    return {_norm(n) for n in names if n.strip()}
+
+
+def names_user(text: str, user: AbstractBaseUser | None) -> bool:
+    """Does the cell name this user (by login name or full name)? An empty cell names nobody."""
+    if user is None:
+        return not text
+    return text == user.get_username() or _norm(text) in name_forms(user)
+
+
 class _People:
     """Active users by username, and by full name when that name is unique."""
 
@@ -138,9 +177,7 @@ class _People:
         for user in get_user_model().objects.filter(is_active=True).order_by("pk"):
             self.by_pk[user.pk] = user
             self.by_username[user.get_username()] = user
-            first, last = user.first_name.strip(), user.last_name.strip()
-            names = {f"{first} {last}", f"{last} {first}", f"{last}{first}", f"{first}{last}"}
-            for name in {_norm(n) for n in names if n.strip()}:
+            for name in name_forms(user):
                 self.by_name.setdefault(name, []).append(user)
 
     def find(self, text: str) -> AbstractBaseUser:
@@ -161,3 +198,34 @@ def _body(names: dict[str, int], name: str) -> int:
     if name not in names:
         raise _CellError(_("No responsible body is named “%(name)s”.") % {"name": name})
     return names[name]
+
+
+# -- a cell as the export wrote it -------------------------------------------------------------
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def same_cell(value: object, exported: object) -> bool:
+    """Does the cell hold what the export wrote there (`exported`: a row value of
+    `tasks.ledger.ledger_rows`), whatever way a spreadsheet kept it (a date as a date cell, a
+    number as 12.0, text with its line breaks)?"""
+    if exported is None or exported == "":
+        return _text(value) == ""
+    if isinstance(exported, datetime):
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=None, second=0, microsecond=0) == exported.replace(
+                tzinfo=None, second=0, microsecond=0
+            )
+        return _squash(_text(value)) == _squash(exported.strftime("%Y-%m-%d%H:%M"))
+    if isinstance(exported, date):
+        try:
+            return parse_date(value) == exported
+        except _CellError:
+            return False
+    if isinstance(exported, int | float) and not isinstance(exported, bool):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value) == float(exported)
+        return _squash(_text(value)) == _squash(_text(exported))
+    return _squash(_text(value)) == _squash(str(exported)[:XLSX_MAX_CELL])

@@ -6,15 +6,18 @@ import math
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import IO, Any
 
 import openpyxl
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
+from openpyxl.utils import get_column_letter
 
 from tasks import archives
 from tasks.ledger import ID_HEADER, LEDGER_COLUMNS
+from tasks.ledger.columns import VERSION_HEADER
 from tasks.ledger.upload.cells import _norm, _text
 
 MAX_ROWS = 5_000
@@ -131,13 +134,17 @@ class _Formulas:
 
 
 def _header_keys() -> dict[str, str]:
-    """Header text (normalised) → column key, in Chinese and in every language of the site."""
+    """Header text (normalised) → column key, in Chinese and in every language of the site.
+
+    Every column the export writes is known here (its label in each language): a column the
+    export adds is recognised, and read only, without a change to the upload."""
     names = {_norm(alias): key for key, aliases in CHINESE_HEADERS.items() for alias in aliases}
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             for column in LEDGER_COLUMNS:
                 names.setdefault(_norm(str(column.label)), column.key)
     names[_norm(ID_HEADER)] = "id"
+    names[_norm(VERSION_HEADER)] = "version"
     return names
 
 
@@ -153,30 +160,85 @@ class _Row:
     # column key → the cell ("H7") holding a formula whose value was never calculated: it is
     # not empty, it cannot be read
     unreadable: dict[str, str] = field(default_factory=dict)
+    # what is written in columns the ledger does not have (column index → value)
+    extra: dict[int, object] = field(default_factory=dict)
+    block: int = 0  # group rows (an area's 一、…) above it: the numbering restarts under each
+
+
+@dataclass
+class Sheet:
+    """The ledger found in a workbook: its header, its rows, what stands above them."""
+
+    header: dict[str, int]  # column key → index
+    headers: dict[str, str]  # column key → its header as written
+    written: list[str]  # every header as written, in order
+    header_row: int  # as Excel counts rows
+    # the other filled header cells: columns the ledger does not have, and a column repeated
+    unknown: dict[int, str] = field(default_factory=dict)
+    repeated: dict[int, str] = field(default_factory=dict)
+    exported_on: date | None = None  # the day the title above the header names, if any
+    rows: list[_Row] = field(default_factory=list)
+
+    def column_name(self, index: int) -> str:
+        """A column the ledger does not have, as a reader finds it: its header, else its letter."""
+        return self.unknown.get(index) or self.repeated.get(index) or get_column_letter(index + 1)
 
 
 # A row as read: its cells, and the cells (by index → "H7") whose formula has no value.
 _Cells = tuple[tuple[Any, ...], dict[int, str]]
 
+_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
-def _find_header(rows: Iterator[_Cells], keys: dict[str, str]) -> tuple[dict[str, int], list, int]:
-    """The header row among the first rows: column key → index, the headers as written, and
-    its row number (`rows` is left just under it)."""
+
+def _day_in(texts: Iterable[str]) -> date | None:
+    """The first day written as 2026-11-24 in these texts: the export's title names the day
+    it was made (工会改革任务台账（截至 2026-11-24）)."""
+    for text in texts:
+        for found in _DAY.finditer(text):
+            try:
+                return date(int(found[1]), int(found[2]), int(found[3]))
+            except ValueError:
+                continue
+    return None
+
+
+def _find_header(rows: Iterator[_Cells], keys: dict[str, str]) -> Sheet | None:
+    """The header row among the first rows (`rows` is left just under it), or None."""
+    above: list[str] = []
     for number, (cells, _unread) in enumerate(rows, start=1):
         found: dict[str, int] = {}
+        others: dict[int, str] = {}
+        repeated: dict[int, str] = {}
         for index, cell in enumerate(cells):
-            key = keys.get(_norm(cell.value)) if cell.value is not None else None
-            if key and key not in found:
+            text = _text(cell.value)
+            if not text:
+                continue
+            key = keys.get(_norm(text))
+            if key is None:
+                others[index] = text
+            elif key in found:
+                repeated[index] = text
+            else:
                 found[key] = index
         if "title" in found and ({"id", "rank"} & found.keys()):
-            return found, [_text(c.value) for c in cells if c.value is not None], number
+            return Sheet(
+                header=found,
+                headers={key: _text(cells[index].value) for key, index in found.items()},
+                written=[_text(c.value) for c in cells if c.value is not None],
+                header_row=number,
+                unknown=others,
+                repeated=repeated,
+                exported_on=_day_in(above),
+            )
+        above.extend(_text(cell.value) for cell in cells if cell.value is not None)
         if number >= HEADER_SCAN_ROWS:
             break
-    return {}, [], 0
+    return None
 
 
 def _data_rows(rows: Iterable[_Cells], header: dict[str, int], first: int) -> list[_Row]:
-    data, blank = [], 0
+    data, blank, block = [], 0, 0
+    known = set(header.values())
     for number, (cells, unread) in enumerate(rows, start=first):
         present = {key: i for key, i in header.items() if i < len(cells)}
         values = {key: cells[i].value for key, i in present.items()}
@@ -185,6 +247,8 @@ def _data_rows(rows: Iterable[_Cells], header: dict[str, int], first: int) -> li
             blank += 1  # an empty row, an area's group row, a note or the total line
             if blank > MAX_BLANK_ROWS:
                 break  # the ledger has ended; what follows is formatting only
+            if any(_text(cell.value) for cell in cells):
+                block += 1  # a group row, or a line of text: the numbering starts again
             continue
         blank = 0
         if len(data) >= MAX_ROWS:
@@ -193,7 +257,12 @@ def _data_rows(rows: Iterable[_Cells], header: dict[str, int], first: int) -> li
                 % {"n": MAX_ROWS}
             )
         formats = {key: getattr(cells[i], "number_format", "") for key, i in present.items()}
-        data.append(_Row(number, values, formats, unreadable))
+        extra = {
+            index: cell.value
+            for index, cell in enumerate(cells)
+            if index not in known and _text(cell.value)
+        }
+        data.append(_Row(number, values, formats, unreadable, extra, block))
     return data
 
 
@@ -217,9 +286,8 @@ def _rows(sheet: Any, formulas: Any | None) -> Iterator[_Cells]:
         )
 
 
-def _sheet_rows(file: IO[bytes]) -> tuple[dict[str, int], list[str], list[_Row]]:
-    """The first sheet with a ledger header: the header (key → column index), the headers as
-    written, and the data rows under it.
+def read_sheet(file: IO[bytes]) -> Sheet:
+    """The first sheet with a ledger header: its header and the data rows under it.
 
     The archive is checked (tasks.archives) before openpyxl opens it: a zip bomb is refused
     before it is unpacked. openpyxl reads it in read-only mode, a row at a time; a second time,
@@ -247,9 +315,10 @@ def _sheet_rows(file: IO[bytes]) -> tuple[dict[str, int], list[str], list[_Row]]
             for each in (sheet, *written):
                 each.reset_dimensions()  # some programs record a wrong size: read every row
             rows = _rows(sheet, written[0] if written else None)
-            header, headers, number = _find_header(rows, keys)
-            if header:
-                return header, headers, _data_rows(rows, header, number + 1)
+            found = _find_header(rows, keys)
+            if found is not None:
+                found.rows = _data_rows(rows, found.header, found.header_row + 1)
+                return found
     except UploadError:
         raise
     except Exception:  # a damaged sheet inside a readable zip
