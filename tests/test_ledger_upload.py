@@ -211,8 +211,8 @@ def test_cleared_cells_clear_the_fields(coordinator_client, plan):
     book = _exported(coordinator_client)
     sheet = book.active
     a = _row_of(sheet, plan["a"].title)
-    for column in (4, 5, 6, 7, 8):  # 牵头单位 配合单位 责任人 开始时间 完成时限
-        sheet.cell(a, column).value = None
+    for key in ("lead_body", "cooperating", "owner", "start_date", "due_date"):
+        sheet.cell(a, _col(sheet, key)).value = None
     coordinator_client.post(CONFIRM, {"token": _token(_upload(coordinator_client, book))})
     first = Measure.objects.get(pk=plan["a"].pk)
     assert (first.lead_body, first.owner, first.start_date, first.due_date) == (None,) * 4
@@ -252,7 +252,10 @@ def test_bad_rows_are_listed_with_row_numbers_and_nothing_is_written(coordinator
     sheet.cell(b, _col(sheet, "priority")).value = "特急"
     sheet.cell(b, _col(sheet, "progress")).value = "120"
     sheet.cell(c, _col(sheet, "id")).value = 99999  # the ID of no measure
-    sheet.append([9, "", "一项新举措", "", "", "", "", "", "", 77, "", "", "", "", "", "", None])
+    header = _header(sheet)
+    added = [None] * max(header.values())
+    added[header["title"] - 1], added[header["rank"] - 1] = "一项新举措", 77
+    sheet.append(added)
     before = _state()
 
     response = _upload(coordinator_client, book, **EN)
@@ -305,7 +308,7 @@ def test_rows_after_a_long_blank_stretch_are_not_read(coordinator_client, plan, 
     monkeypatch.setattr("tasks.ledger.upload.sheet.MAX_BLANK_ROWS", 5)
     book = _exported(coordinator_client)
     sheet = book.active
-    sheet.cell(_row_of(sheet, plan["a"].title), 13).value = 70
+    sheet.cell(_row_of(sheet, plan["a"].title), _col(sheet, "progress")).value = 70
     sheet.cell(sheet.max_row + 10, 3).value = "表格之后的备注"  # would be an error if read
     html = _upload(coordinator_client, book, **EN).content.decode()
     assert "1 measure changes" in html and "0 problems" in html
@@ -390,8 +393,8 @@ def test_header_without_a_column_to_change(coordinator_client, plan):
 def test_measure_changed_after_the_preview_refuses_everything(coordinator_client, plan):
     book = _exported(coordinator_client)
     sheet = book.active
-    sheet.cell(_row_of(sheet, plan["a"].title), 13).value = 70
-    sheet.cell(_row_of(sheet, plan["c"].title), 13).value = 30
+    sheet.cell(_row_of(sheet, plan["a"].title), _col(sheet, "progress")).value = 70
+    sheet.cell(_row_of(sheet, plan["c"].title), _col(sheet, "progress")).value = 30
     token = _token(_upload(coordinator_client, book))
 
     someone = Measure.objects.get(pk=plan["c"].pk)  # meanwhile, on the measure page
@@ -413,7 +416,7 @@ def test_body_deleted_after_the_preview_refuses_everything(coordinator_client, p
     book = _exported(coordinator_client)
     sheet = book.active
     sheet.cell(_row_of(sheet, plan["c"].title), 4).value = "临时单位"
-    sheet.cell(_row_of(sheet, plan["a"].title), 13).value = 70
+    sheet.cell(_row_of(sheet, plan["a"].title), _col(sheet, "progress")).value = 70
     token = _token(_upload(coordinator_client, book))
     extra.delete()
     before = _state()
@@ -425,7 +428,7 @@ def test_body_deleted_after_the_preview_refuses_everything(coordinator_client, p
 def test_tampered_token_is_refused(coordinator_client, plan):
     book = _exported(coordinator_client)
     sheet = book.active
-    sheet.cell(_row_of(sheet, plan["a"].title), 13).value = 70
+    sheet.cell(_row_of(sheet, plan["a"].title), _col(sheet, "progress")).value = 70
     token = _token(_upload(coordinator_client, book))
     before = _state()
     response = coordinator_client.post(CONFIRM, {"token": token[:-3] + "abc"}, **EN)
@@ -439,7 +442,7 @@ def test_token_of_another_account_is_refused(client, coordinator, superuser, pla
     client.force_login(coordinator)
     book = _exported(client)
     sheet = book.active
-    sheet.cell(_row_of(sheet, plan["a"].title), 13).value = 70
+    sheet.cell(_row_of(sheet, plan["a"].title), _col(sheet, "progress")).value = 70
     token = _token(_upload(client, book))
     before = _state()
     client.force_login(superuser)
@@ -450,7 +453,7 @@ def test_token_of_another_account_is_refused(client, coordinator, superuser, pla
 def test_expired_token_is_refused(coordinator_client, plan, monkeypatch):
     book = _exported(coordinator_client)
     sheet = book.active
-    sheet.cell(_row_of(sheet, plan["a"].title), 13).value = 70
+    sheet.cell(_row_of(sheet, plan["a"].title), _col(sheet, "progress")).value = 70
     token = _token(_upload(coordinator_client, book))
     monkeypatch.setattr("tasks.ledger.upload.apply.TOKEN_MAX_AGE", -1)
     before = _state()
@@ -472,7 +475,7 @@ def test_others_may_not_upload(client, request, plan, actor):
     client.force_login(request.getfixturevalue(actor))
     book = _exported(client)  # they may export, though
     sheet = book.active
-    sheet.cell(_row_of(sheet, plan["a"].title), 13).value = 70
+    sheet.cell(_row_of(sheet, plan["a"].title), _col(sheet, "progress")).value = 70
     before = _state()
     assert client.get(UPLOAD).status_code == 403
     assert _upload(client, book).status_code == 403
@@ -484,7 +487,7 @@ def test_a_stolen_preview_is_no_use_to_a_viewer(client, coordinator, viewer, pla
     client.force_login(coordinator)
     book = _exported(client)
     sheet = book.active
-    sheet.cell(_row_of(sheet, plan["a"].title), 13).value = 70
+    sheet.cell(_row_of(sheet, plan["a"].title), _col(sheet, "progress")).value = 70
     token = _token(_upload(client, book))
     client.force_login(viewer)
     before = _state()

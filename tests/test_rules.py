@@ -34,6 +34,7 @@ from tests.factories import (
     ProgressReportFactory,
     ResponsibleBodyFactory,
 )
+from tests.test_ledger_upload import _col, _row_of
 
 pytestmark = pytest.mark.django_db
 
@@ -152,7 +153,7 @@ def _bulk(p: Plan, field: str, value: object) -> str:
     return _text(p.office.post(reverse("tasks:measure_bulk"), data, follow=True))
 
 
-LEDGER_COLUMNS = {"lead_body": 4, "cooperating_bodies": 5, "due_date": 8, "progress": 13}
+LEDGER_KEYS = {"cooperating_bodies": "cooperating"}  # field → the ledger's column key
 
 
 def _ledger(p: Plan, **cells: object) -> str:
@@ -160,9 +161,9 @@ def _ledger(p: Plan, **cells: object) -> str:
     exported = p.office.get("/measures/export.xlsx")
     book = openpyxl.load_workbook(io.BytesIO(b"".join(exported.streaming_content)))
     sheet = book.active
-    row = next(r[0].row for r in sheet.iter_rows(min_row=4) if r[2].value == p.measure.title)
+    row = _row_of(sheet, p.measure.title)
     for name, value in cells.items():
-        sheet.cell(row, LEDGER_COLUMNS[name]).value = value
+        sheet.cell(row, _col(sheet, LEDGER_KEYS.get(name, name))).value = value
     out = io.BytesIO()
     book.save(out)
     upload = SimpleUploadedFile("台账.xlsx", out.getvalue(), content_type=XLSX_TYPE)

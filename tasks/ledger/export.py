@@ -3,20 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from typing import IO
 
 from django import forms
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db.models import OuterRef, QuerySet, StringAgg, Subquery, Value
+from django.db.models import (
+    CharField,
+    F,
+    OuterRef,
+    QuerySet,
+    StringAgg,
+    Subquery,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from tasks import permissions
 from tasks.filters import MeasureFilter
-from tasks.ledger.columns import LEDGER_COLUMNS, AreaRow, MeasureRow, Row, area_label
+from tasks.ledger.columns import (
+    LEDGER_SHEET_COLUMNS,
+    AreaRow,
+    MeasureRow,
+    MilestoneLine,
+    Row,
+    area_label,
+)
 from tasks.ledger.writers import write_xlsx
-from tasks.models import Light, Measure, ProgressReport
+from tasks.models import ExtensionRequest, Light, Measure, Milestone, ProgressReport
+from tasks.models.plan import EPOCH, DayNumber
 from tasks.models.versioning import person
 
 CHUNK_SIZE = 1000  # measures read from the database at a time
@@ -46,6 +64,83 @@ def _names(aggregated: str | None) -> str:
     return SEPARATOR.join(sorted(filter(None, (aggregated or "").split(_AGG_SEPARATOR))))
 
 
+_FIELD_SEPARATOR = "\x1e"  # between a milestone's fields inside the aggregate
+
+
+def _day_text(field_name: str) -> Coalesce:
+    """A date as its day number in text (the same on SQLite and PostgreSQL, whatever the
+    server's date style), '' for none."""
+    return Coalesce(Cast(DayNumber(field_name), CharField()), Value(""))
+
+
+def _milestone_lines() -> Subquery:
+    """Each measure's milestones in one text (due day, done day, id, title for each), so that
+    the ledger's one query carries them: no query per measure, nor per chunk of measures."""
+    fields = Concat(
+        _day_text("due_date"),
+        Value(_FIELD_SEPARATOR),
+        _day_text("done_on"),
+        Value(_FIELD_SEPARATOR),
+        Cast("pk", CharField()),
+        Value(_FIELD_SEPARATOR),
+        "title",
+        output_field=TextField(),
+    )
+    lines = (
+        Milestone.objects.filter(measure=OuterRef("pk"))
+        .order_by()
+        .values("measure")
+        .annotate(lines=StringAgg(fields, delimiter=Value(_AGG_SEPARATOR)))
+        .values("lines")
+    )
+    return Subquery(lines)
+
+
+def _milestones(aggregated: str | None) -> tuple[MilestoneLine, ...]:
+    """The milestones of `_milestone_lines`, in the measure's order (by date, then as made)."""
+    found = []
+    for line in filter(None, (aggregated or "").split(_AGG_SEPARATOR)):
+        due, done, pk, title = line.split(_FIELD_SEPARATOR, 3)
+        done_on = EPOCH + timedelta(days=int(done)) if done else None
+        found.append(
+            (int(due), int(pk), MilestoneLine(title, EPOCH + timedelta(days=int(due)), done_on))
+        )
+    return tuple(milestone for _due, _pk, milestone in sorted(found))
+
+
+def _next_milestone(milestones: tuple[MilestoneLine, ...]) -> str:
+    """下一时间节点: the first milestone not done yet, its date and title."""
+    for milestone in milestones:
+        if milestone.done_on is None:
+            return f"{milestone.due_date.isoformat()} {milestone.title}"
+    return ""
+
+
+def _approved_extension(field_name: str, *, first: bool) -> Subquery:
+    """A field of the measure's first (or latest) approved extension request."""
+    decided = F("decided_at")
+    order = (
+        (decided.asc(nulls_last=True), "pk") if first else (decided.desc(nulls_last=True), "-pk")
+    )
+    approved = ExtensionRequest.objects.filter(
+        measure=OuterRef("pk"), state=ExtensionRequest.State.APPROVED
+    ).order_by(*order)
+    return Subquery(approved.values(field_name)[:1])
+
+
+def _extension(before: date | None, after: date | None) -> str:
+    """延期: the due date before the first approved extension and the one the last granted
+    ("原 2026-06-30 → 2026-09-30"); '' when none was approved."""
+    if after is None:
+        return ""
+    if before is None:
+        return _("extended to %(after)s") % {"after": after.isoformat()}
+    return _("was %(before)s → %(after)s") % {
+        "before": before.isoformat(),
+        "after": after.isoformat(),
+    }
+
+
 def ledger_queryset(filters: MeasureFilter, user: AbstractBaseUser | None) -> QuerySet[Measure]:
     """The task book's measures (its filters and sort, grouped by area) that `user` may see
     (None: the server itself, as in a management command), with everything a ledger row
@@ -60,6 +155,9 @@ def ledger_queryset(filters: MeasureFilter, user: AbstractBaseUser | None) -> Qu
             latest_done=_latest_report("done_text"),
             latest_problems=_latest_report("problems"),
             latest_next=_latest_report("next_steps"),
+            milestone_lines=_milestone_lines(),
+            extended_from=_approved_extension("current_due_date", first=True),
+            extended_to=_approved_extension("requested_due_date", first=False),
         )
         .order_by("area__order", "area_id", *filters.ordering)
     )
@@ -78,6 +176,7 @@ def ledger_rows(measures: QuerySet[Measure]) -> Iterator[Row]:
             label = area_label(area_count, measure.area)
             yield AreaRow(label)
         number += 1
+        milestones = _milestones(measure.milestone_lines)
         yield MeasureRow(
             {
                 "number": number,
@@ -88,11 +187,14 @@ def ledger_rows(measures: QuerySet[Measure]) -> Iterator[Row]:
                 "owner": person(measure.owner),
                 "start_date": measure.start_date,
                 "due_date": measure.due_date or measure.deadline_note,
+                "next_milestone": _next_milestone(milestones),
+                "extension": _extension(measure.extended_from, measure.extended_to),
                 "priority": str(priorities.get(measure.priority, measure.priority)),
                 "rank": measure.rank,
                 "status": str(statuses.get(measure.status, measure.status)),
                 "light": str(lights.get(measure.light, "")),
                 "progress": measure.progress,
+                "closed_on": measure.closed_on,
                 "latest_progress": measure.latest_done or "",
                 "problems": measure.latest_problems or "",
                 "next_steps": measure.latest_next or "",
@@ -100,6 +202,7 @@ def ledger_rows(measures: QuerySet[Measure]) -> Iterator[Row]:
                 "version": measure.version,
             },
             light=measure.light,
+            milestones=milestones,
         )
 
 
@@ -143,13 +246,15 @@ def write_ledger_xlsx(
     out: IO[bytes], *, rows: Iterator[Row], filters: MeasureFilter, day: date
 ) -> int:
     """The ledger's workbook, as the task book's export and `export_ledger` both write it:
-    titled for the day, its filters in words under the title; how many measures it holds."""
+    titled for the day, its filters in words under the title, the measures' milestones on a
+    second sheet; how many measures it holds."""
     return write_xlsx(
         out,
-        columns=LEDGER_COLUMNS,
+        columns=LEDGER_SHEET_COLUMNS,
         rows=rows,
         title=ledger_title(day),
         subtitle=describe_filters(filters),
         sheet_name=pgettext("sheet name", "Ledger"),
         total_label=_("Total: %(count)d measures"),
+        milestone_sheet_name=pgettext("sheet name", "Milestones"),
     )

@@ -165,11 +165,10 @@ def period_report(
 
 @dataclass(frozen=True)
 class _AreaName:
+    """An area as the grouped counts name it, for `area_label`."""
+
     ordinal: str
     title: str
-
-    def __str__(self) -> str:
-        return f"{self.ordinal} {self.title}".strip()
 
 
 def _rows(measures: Iterable[Measure], period: Period, day: date) -> Iterator[Row]:
