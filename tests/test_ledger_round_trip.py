@@ -480,3 +480,18 @@ def test_the_preview_costs_the_same_queries_for_many_stale_rows(
     assert _queries_to_preview(coordinator_client, liaison, 3, tmp_path) == _queries_to_preview(
         coordinator_client, liaison, 12, tmp_path
     )
+
+
+def test_the_ledger_writes_the_deadline_as_written_while_it_names_the_due_date(
+    coordinator_client, plan, tmp_path
+):
+    ledger = Ledger(_export(coordinator_client))
+    assert ledger.cell(plan["noted"], "due_date").value == "2027年6月底前"
+    assert ledger.cell(plan["lasting"], "due_date").value == "长期坚持"
+    moved = Measure.objects.get(pk=plan["noted"].pk)
+    moved.due_date = date(2027, 9, 30)  # an extension: the note no longer says the day
+    moved.save_edit(expected_version=moved.version)
+    ledger = Ledger(_export(coordinator_client))
+    assert str(ledger.cell(plan["noted"], "due_date").value)[:10] == "2027-09-30"
+    data = ledger.command(tmp_path, "--dry-run")
+    assert (data["changes"], data["errors"], data["ignored"]) == ([], [], [])

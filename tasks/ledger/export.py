@@ -186,7 +186,7 @@ def ledger_rows(measures: QuerySet[Measure]) -> Iterator[Row]:
                 "cooperating": _names(measure.cooperating_names),
                 "owner": person(measure.owner),
                 "start_date": measure.start_date,
-                "due_date": measure.due_date or measure.deadline_note,
+                "due_date": measure.deadline_as_written(),
                 "next_milestone": _next_milestone(milestones),
                 "extension": _extension(measure.extended_from, measure.extended_to),
                 "priority": str(priorities.get(measure.priority, measure.priority)),

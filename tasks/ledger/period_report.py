@@ -186,7 +186,7 @@ def _rows(measures: Iterable[Measure], period: Period, day: date) -> Iterator[Ro
                 "title": measure.title,
                 "lead_body": measure.lead_body.name if measure.lead_body else "",
                 "owner": person(measure.owner),
-                "due_date": measure.due_date or measure.deadline_note,
+                "due_date": measure.deadline_as_written(),
                 "light": str(lights.get(measure.light, "")),
                 "state": str(labels[state]),
                 "progress": measure.r_progress if measure.r_state else measure.progress,

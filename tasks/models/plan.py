@@ -550,6 +550,15 @@ class Measure(Versioned):
             return self.start_date.year
         return timezone.localdate(self.created_at or clock.now()).year
 
+    def deadline_as_written(self) -> date | str:
+        """完成时限 as the ledger writes it: the note as written (2027年6月底前, 长期坚持) when it
+        names the due date or there is none, else the date (the note no longer says it)."""
+        if self.deadline_note:
+            named = deadlines.parse(self.deadline_note, year=self.plan_year()).due
+            if self.due_date is None or named == self.due_date:
+                return self.deadline_note
+        return self.due_date or ""
+
     def first_period(self) -> Period:
         """The first reporting period of the measure: the one it was added to the plan in."""
         return schedule.period_of(timezone.localdate(self.created_at or clock.now()))
