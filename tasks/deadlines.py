@@ -23,12 +23,15 @@ _NAMES_A_TIME = re.compile(r"\d|年|月|季度|[上下]半年|旬")
 _NUMBER = r"(\d{1,4}|[〇零一二三四五六七八九十]{1,3})"
 # a plain date, nothing else: 2027-06-30, 2027/6/30, 2027.6.30, 2027年6月30日
 _DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+# a month written as a date: 2018.09, 2018-9, 2018/09 (a 任务清单's 完成时限 column)
+_YEAR_MONTH = re.compile(r"^\s*(\d{4})\s*[-/.]\s*(\d{1,2})\s*$")
 _YEAR = re.compile(r"(\d{4})\s*年")
 _DAY = re.compile(_NUMBER + r"\s*月\s*" + _NUMBER + r"\s*[日号]")
 _MONTH = re.compile(_NUMBER + r"\s*月\s*(底|末|中旬|上旬|下旬|份)?\s*(前|以前|之前)?")
 _QUARTER = re.compile(r"(?:第\s*)?([一二三四1-4])\s*季度|Q([1-4])", re.IGNORECASE)
 _HALF = re.compile(r"([上下])半年")
-_YEAR_END = re.compile(r"年底|年末|年内|全年|年度")
+# 全年 alone (throughout the year) names no end; 2026年全年 ends with that year
+_YEAR_END = re.compile(r"年底|年末|年内|年度")
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,10 @@ def parse(text: str, *, year: int) -> Deadline:
     plain = _DATE.match(written)
     if plain:
         return Deadline("", _valid(*map(int, plain.groups())))
+    month = _YEAR_MONTH.match(written)
+    if month:
+        year, number = map(int, month.groups())
+        return Deadline(written, _last_day(year, number) if 1 <= number <= 12 else None)
     if not written or is_open_ended(written):
         return Deadline(written, None)
     return Deadline(written, _meant(written, year))

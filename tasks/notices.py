@@ -27,6 +27,14 @@ def describe(warning: dict[str, str]) -> str:
         return _("A numbered list starts at %(found)s instead of the first number.") % warning
     if code == "number_out_of_order":
         return _("%(found)s repeats or goes back in the numbering.") % warning
+    if code == "text_cut_off":
+        return (
+            _(
+                "The text seems cut off: it stops mid-sentence (“…%(ends)s”), so it may be "
+                "incomplete. Check the file, or import it and add what is missing."
+            )
+            % warning
+        )
     return _("Import note: %(code)s") % {"code": code}
 
 

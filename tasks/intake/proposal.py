@@ -11,13 +11,15 @@ cadre confirms, and nothing is written before.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from tasks import notices
+from tasks import clock, deadlines, notices
 from tasks.outline import Area, BodyMention, Item, Outline, title_of
 from tasks.outline.bodies import COOPERATING, LEAD, MENTIONED, find_bodies
 from tasks.outline.text import clauses, sentences
@@ -105,6 +107,7 @@ class Proposal:
             "author": outline.author,
             "affiliation": outline.affiliation,
             "published_on": outline.published_on,
+            "year": outline.year,
             "file_name": file_name,
             "text": outline.text,
             "content_hash": content_hash(outline.text),
@@ -132,6 +135,7 @@ class Proposal:
             published_on=self.source.get("published_on", ""),
             text=self.source["text"],
             warnings=list(self.warnings),
+            year=self.source.get("year"),
         )
         stack: list[Item] = []
         for node in self.kept():
@@ -396,7 +400,9 @@ class Proposal:
             node.depth += 1
 
     def outdent(self, key: int) -> None:
-        """Lift the node one level, after its parent's items (a measure becomes an area)."""
+        """Lift the node one level, after its parent's items (a measure becomes an area) and
+        after the items lifted out before it that the document writes before it: lifting
+        （一）…（四） one by one, top-down, keeps them in the document's order."""
         index = self._index(key)
         node = self.nodes[index]
         if node.depth == 0:
@@ -410,6 +416,12 @@ class Proposal:
             moved.depth -= 1
         self.nodes[index:end] = []
         at = self._block_end(parent)
+        while (  # keys number the items in the order the document writes them
+            at < len(self.nodes)
+            and self.nodes[at].depth == node.depth
+            and self.nodes[at].key < node.key
+        ):
+            at = self._block_end(at)
         self.nodes[at:at] = block
 
     def normalise(self) -> None:
@@ -440,15 +452,66 @@ class Proposal:
         self.normalise()
 
 
+# A deadline without a year (1月15日前) that falls this long before the document's date is
+# next year's: a plan dated in December sets January's work.
+EARLIER_THAN_THE_PLAN = timedelta(days=62)
+_A_YEAR = re.compile(r"\d{4}|[今明去]年")
+
+
+def deadline_of(note: str, outline: Outline) -> deadlines.Deadline:
+    """The deadline an item writes, read by tasks.deadlines in the plan's year (the year of
+    its date, title or 文号; this year when it names none)."""
+    published = date.fromisoformat(outline.published_on) if outline.published_on else None
+    year = outline.year or (published.year if published else clock.today().year)
+    found = deadlines.parse(note, year=year)
+    if (
+        found.due
+        and published
+        and not _A_YEAR.search(note)
+        and found.due < published - EARLIER_THAN_THE_PLAN
+    ):
+        return deadlines.parse(note, year=year + 1)
+    return found
+
+
+# In a schedule, a deadline without a year this long before the one above it is next year's
+# (12月底前 … 1月15日前 in a plan for the winter).
+BACK_IN_A_SCHEDULE = timedelta(days=183)
+
+
+def due_dates(outline: Outline) -> dict[int, date | None]:
+    """The day each measure's deadline means (by id of the item), read in document order: a
+    deadline without a year that falls half a year before the one above it is next year's."""
+    dues: dict[int, date | None] = {}
+    previous: date | None = None
+    for measure in outline.all_measures():
+        if not measure.deadline:
+            continue
+        found = deadline_of(measure.deadline, outline)
+        due = found.due
+        written_without_year = not _A_YEAR.search(measure.deadline)
+        if due and previous and written_without_year and due < previous - BACK_IN_A_SCHEDULE:
+            due = deadlines.parse(measure.deadline, year=due.year + 1).due
+        dues[id(measure)] = due
+        previous = due or previous
+    return dues
+
+
 def outline_json(outline: Outline) -> dict[str, Any]:
     """The outline as `import_document --format json` prints it."""
+    dues = due_dates(outline)
 
     def item(measure: Item) -> dict[str, Any]:
+        due = dues.get(id(measure))
         return {
             "ordinal": measure.ordinal,
             "title": measure.title,
             "excerpt": measure.excerpt,
             "bodies": [{"name": body.name, "role": body.role} for body in measure.bodies],
+            "deadline": {
+                "date": due.isoformat() if due else None,
+                "note": measure.deadline,
+            },
             "measures": [item(child) for child in measure.children],
         }
 

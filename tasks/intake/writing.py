@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.db import transaction
 
+from tasks.intake.proposal import due_dates
 from tasks.models import Measure, ReformArea, ResponsibleBody, Source
 from tasks.outline import Item, Outline
 from tasks.outline.bodies import LEAD
@@ -28,6 +30,7 @@ def _create_measure(
     parent: Measure | None,
     bodies: dict[str, ResponsibleBody],
     result: ImportResult,
+    dues: dict[int, date | None],
     existing: dict[str, Measure] | None = None,
 ) -> None:
     """Create the measure an outline item describes, with its bodies and sub-measures.
@@ -39,10 +42,18 @@ def _create_measure(
     if measure is not None:
         result.kept += 1
     else:
-        measure = _new_measure(item, area=area, parent=parent, bodies=bodies, result=result)
+        measure = _new_measure(
+            item, area=area, parent=parent, bodies=bodies, result=result, dues=dues
+        )
     for child in item.children:
         _create_measure(
-            child, area=area, parent=measure, bodies=bodies, result=result, existing=existing
+            child,
+            area=area,
+            parent=measure,
+            bodies=bodies,
+            result=result,
+            dues=dues,
+            existing=existing,
         )
 
 
@@ -53,6 +64,7 @@ def _new_measure(
     parent: Measure | None,
     bodies: dict[str, ResponsibleBody],
     result: ImportResult,
+    dues: dict[int, date | None],
 ) -> Measure:
     lead: ResponsibleBody | None = None
     cooperating: list[ResponsibleBody] = []
@@ -75,7 +87,9 @@ def _new_measure(
         title=item.title[:300],
         description=item.description,
         excerpt=item.excerpt,
+        # the deadline as written, and the day it means in the plan's year (not today's)
         deadline_note=item.deadline[:100],
+        due_date=dues.get(id(item)),
         lead_body=lead,
         rank=Measure.objects.next_rank(),
     )
@@ -101,6 +115,7 @@ def create_areas(
             measure.excerpt: measure
             for measure in Measure.objects.filter(area__source=source).exclude(excerpt="")
         }
+    dues = due_dates(outline)  # the day each deadline means, in the plan's year
     for area_outline in outline.areas:
         area = areas.get((area_outline.ordinal, area_outline.title[:300]))
         if area is None:
@@ -116,7 +131,13 @@ def create_areas(
             result.areas += 1
         for item in area_outline.measures:
             _create_measure(
-                item, area=area, parent=None, bodies=bodies, result=result, existing=existing
+                item,
+                area=area,
+                parent=None,
+                bodies=bodies,
+                result=result,
+                dues=dues,
+                existing=existing,
             )
 
 

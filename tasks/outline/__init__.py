@@ -16,16 +16,26 @@ How a document is read:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from tasks.outline import lexicon
-from tasks.outline.bodies import BodyMention, find_bodies, without_notes
-from tasks.outline.markers import marker_at
+from tasks.outline import documents, lexicon, tables, when
+from tasks.outline.bodies import (
+    COOPERATING,
+    LEAD,
+    MENTIONED,
+    BodyMention,
+    find_bodies,
+    kind_of,
+    without_notes,
+)
+from tasks.outline.markers import find_markers, marker_at
 from tasks.outline.text import (
     Locator,
     clauses,
     is_furniture,
+    looks_like_heading,
     paragraphs,
     sentences,
     split_author_note,
@@ -93,6 +103,7 @@ class Outline:
     areas: list[Area] = field(default_factory=list)
     context: list[Item] = field(default_factory=list)
     warnings: list[dict[str, str]] = field(default_factory=list)
+    year: int | None = None  # the plan's year, for deadlines written without one (6月底前)
 
     def all_measures(self) -> Iterable[Item]:
         for area in self.areas:
@@ -180,7 +191,8 @@ _DATE_LINE = re.compile(
 _PERSON_LINE = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 _BYLINE = re.compile(r"^[\u4e00-\u9fff]{2,3}$")
 _ORG_LINE = re.compile(
-    r"^[\u4e00-\u9fff（）()]{3,30}(总工会|工会|委员会|办公室|办公厅|领导小组|厅|局|委|政府|学院|大学|协会)$"
+    r"^[\u4e00-\u9fff（）()]{3,30}(总工会|工会|委员会|办公室|办公厅|领导小组|厅|局|委|政府|学院|大学|协会"
+    r"|党组|党委|中学|小学|学校|支部|管委会|办事处|研究院|集团|公司|联合会|中心)$"
 )
 _TITLE_GOES_ON = ("的", "和", "与", "及", "关于", "暨")
 HEADER_MAX = 60
@@ -200,16 +212,25 @@ def _is_header_line(line: str) -> bool:
 
 def _read_header(outline: Outline, kept: list[str]) -> list[str]:
     """Take the title, subtitle (——…), speaker or author, issuing body and date off the top
-    (and a signature block of issuing body and date off the bottom); return the body."""
+    (and a signature block of issuing body and date off the bottom); return the body.
+
+    A red-head header is read too: the issuer's "…文件" line, the 文号, the title printed again
+    or over two lines, a note such as (此件公开发布), and the 主送 (background)."""
     at = 0
     first = kept[0] if kept else ""
+    if first and documents.is_issuer_file(first) and len(kept) > 1:
+        outline.affiliation = documents.compact(first)[: -len("文件")]
+        at = 1
+        while at < len(kept) and documents.is_document_number(kept[at]):
+            at += 1
+        first = kept[at] if at < len(kept) else ""
     if (
         _is_header_line(first)
         and not _date(first)
         and not first.startswith(("—", "-"))
         and marker_at(first, 0) is None
     ):
-        outline.title, at = first, 1
+        outline.title, at = first.strip(" |｜\u3000"), at + 1
     elif first:
         # a document on one line: its title runs up to the first space ("关于…的方案　为…")
         parts = re.split(r"\s+", first, maxsplit=1)
@@ -220,14 +241,22 @@ def _read_header(outline: Outline, kept: list[str]) -> list[str]:
             and marker_at(parts[0], 0) is None
         ):
             outline.title = parts[0]
-            kept = [parts[1], *kept[1:]]
+            kept = [*kept[:at], parts[1], *kept[at + 1 :]]
+    title = documents.compact(outline.title)
     while at < len(kept) and _is_header_line(kept[at]):
         line = kept[at]
         compact = re.sub(r"\s+", "", line)
+        bare = documents.compact(documents.DOCUMENT_NUMBER.sub("", line))
         if _date(line) and not outline.published_on:
             outline.published_on = _date(line)
         elif line.startswith(("——", "—", "--")) and not outline.subtitle:
             outline.subtitle = line.lstrip("—- ").strip()
+        elif title and len(bare) >= 4 and bare in title:
+            pass  # the title printed again, or a line of it
+        elif documents.is_document_number(line) or documents.is_document_note(line):
+            pass
+        elif documents.is_addressees(line):
+            outline.context.append(Item("", line.rstrip("：: "), line))
         elif _PERSON_LINE.match(compact) and not outline.author:
             outline.author = compact
         elif _ORG_LINE.match(compact) and not outline.affiliation:
@@ -238,16 +267,86 @@ def _read_header(outline: Outline, kept: list[str]) -> list[str]:
             break
         at += 1
     body = kept[at:]
+    body = _read_front(outline, body)
     while body and _is_header_line(body[-1]) and len(body) > 1:
         line = re.sub(r"\s+", "", body[-1])
         if _date(line):
             outline.published_on = outline.published_on or _date(line)
         elif _ORG_LINE.match(line):
             outline.affiliation = outline.affiliation or line
+        elif _ATTACHMENT.match(line):
+            outline.context.append(Item("", line, body[-1]))
         else:
             break
         body.pop()
     return body
+
+
+_ATTACHMENT = re.compile(r"^附件\s*[一二三四五六七八九十\d]*\s*[:：．.、]")
+# The notice wrapping a plan ends with its signature within this many paragraphs.
+FRONT_MAX = 15
+
+
+def _starts_numbered(paragraph: str) -> bool:
+    markers = find_markers(paragraph)
+    return bool(markers) and markers[0].start == 0
+
+
+def _read_front(outline: Outline, body: list[str]) -> list[str]:
+    """The notice a plan comes wrapped in (主送, "现将…印发给你们", signature and date), or the
+    front page of a speech (a note, its title, the speaker, the date), up to the plan itself:
+    background, with the plan's title after it; then a 主送 opening the body."""
+    signed = None
+    for index, paragraph in enumerate(body[:FRONT_MAX]):
+        if _starts_numbered(paragraph):
+            break
+        if _date(re.sub(r"\s+", "", paragraph)):
+            signed = index
+    if signed is not None and signed + 1 < len(body):
+        notice: list[str] = []
+        for paragraph in body[: signed + 1]:
+            compact = re.sub(r"\s+", "", paragraph)
+            if _date(compact):
+                outline.published_on = outline.published_on or _date(compact)
+            elif _is_header_line(paragraph) and _PERSON_LINE.match(compact) and not outline.author:
+                outline.author = compact
+            elif _is_header_line(paragraph) and _ORG_LINE.match(compact):
+                outline.affiliation = outline.affiliation or compact
+            elif documents.is_addressees(paragraph):
+                outline.context.append(Item("", paragraph.rstrip("：: "), paragraph))
+            elif _is_header_line(paragraph) and not outline.subtitle and not notice:
+                outline.subtitle = paragraph
+            else:
+                notice.append(paragraph)
+        if notice:
+            outline.context.append(Item("", _title(notice[0]), "\n\n".join(notice)))
+        body = body[signed + 1 :]
+        while body and (_date(re.sub(r"\s+", "", body[0])) or documents.is_document_note(body[0])):
+            body = body[1:]
+        plan_title: list[str] = []
+        while (
+            len(body) > 1
+            and len(plan_title) < 2
+            and _is_header_line(body[0])
+            and not _starts_numbered(body[0])
+            and not documents.is_addressees(body[0])
+        ):
+            plan_title.append(body.pop(0).strip())
+        if plan_title and (not outline.title or outline.title.endswith(_NOTICE_WORDS)):
+            outline.subtitle = outline.subtitle or outline.title
+            outline.title = "".join(plan_title)
+    if body and documents.is_addressees(body[0]):
+        outline.context.append(Item("", body[0].rstrip("：: "), body[0]))
+        body = body[1:]
+    elif body:
+        to = documents.addressees_run_on(body[0])
+        if to:
+            outline.context.append(Item("", to.rstrip("：: "), to))
+            body = [body[0][len(to) :].lstrip(), *body[1:]]
+    return body
+
+
+_NOTICE_WORDS = ("通知", "通报", "函", "的讲话》", "讲话")
 
 
 def parse_document(text: str, *, name: str = "") -> Outline:
@@ -256,14 +355,27 @@ def parse_document(text: str, *, name: str = "") -> Outline:
     Unlike a page of articles (parse_article), the header is read off the document itself and
     every excerpt is a verbatim slice of `text` (line breaks of the layout included), which is
     also the outline's text. `name` (a file name) gives the title when the document has none.
+    A task table flattened to text (tab-separated, or one cell a line) gives one measure a row.
     """
     outline = Outline()
-    kept = [p for p in paragraphs(text) if not is_furniture(p)]
+    table = tables.find_table(text)
+    above = text[: table.start] if table else text
+    # web-page chrome goes before the lines are mended, or a title takes the line after it
+    above = "\n".join(_header_line(line) for line in above.split("\n"))
+    kept = [p for p in paragraphs(above) if not is_furniture(p)]
     body = _read_header(outline, kept)
-    _read_body(outline, body, whole=True)
+    if table:
+        _read_table(outline, table, body, text[table.end :])
+    else:
+        _read_body(outline, body, whole=True)
+        _read_document_body(outline, body)
     outline.text = text
     if not outline.title:
         outline.title = name.rsplit(".", 1)[0].strip()[:TITLE_MAX] if name else ""
+    outline.year = documents.year_of(outline.published_on, outline.title, text[:2000])
+    _give_actor(
+        outline, " ".join([outline.title, outline.preamble, *(c.excerpt for c in outline.context)])
+    )
     locator = Locator(text)
     for area in outline.areas:
         area.excerpt = locator.find(area.excerpt.split("\n\n"))
@@ -271,7 +383,79 @@ def parse_document(text: str, *, name: str = "") -> Outline:
             item.excerpt = locator.find(item.excerpt.split("\n\n"))
     for item in outline.context:
         item.excerpt = locator.find(item.excerpt.split("\n\n"))
+    outline.context = [item for item in outline.context if item.excerpt]
     return outline
+
+
+def _header_line(line: str) -> str:
+    """A raw line before its paragraph is mended: web-page chrome goes, and a line that stands
+    alone in a header (文号, 主送, a date) is kept from joining the title above it."""
+    if documents.is_chrome(line):
+        return ""
+    stripped = line.strip()
+    if stripped and (
+        documents.is_document_number(stripped)
+        or documents.is_addressees(stripped)
+        or _date(re.sub(r"\s+", "", stripped))
+    ):
+        return f"\n{line}\n"
+    return line
+
+
+def _read_table(outline: Outline, table: tables.Table, above: list[str], below: str) -> None:
+    """A task table: one measure a row; what stands above and below it is background."""
+    area = Area("", outline.title or "全部举措")
+    for row in table.rows:
+        bodies = [BodyMention(n, _kind(n), LEAD) for n in row.leads]
+        bodies += [BodyMention(n, _kind(n), COOPERATING) for n in row.helping]
+        if not bodies and table.list_body:
+            bodies = [BodyMention(table.list_body, _kind(table.list_body), LEAD)]
+        item = Item(row.ordinal, _title(row.title), row.excerpt, bodies=bodies, deadline=row.when)
+        area.measures.append(item)
+    outline.areas.append(area)
+    for paragraph in above:
+        if not tables._LIST_BODY.match(paragraph.strip()):
+            outline.context.append(Item("", _title(paragraph), paragraph))
+    for paragraph in paragraphs(below):
+        if not is_furniture(paragraph) and not documents.is_chrome(paragraph):
+            outline.context.append(Item("", _title(paragraph), paragraph))
+    counts = Counter(row.ordinal for row in table.rows)
+    for number in sorted(n for n, times in counts.items() if times > 1):
+        outline.warnings.append({"code": "number_out_of_order", "found": number})
+
+
+def _kind(name: str) -> str:
+    return kind_of(name)
+
+
+def _read_document_body(outline: Outline, body: list[str]) -> None:
+    """What a real document needs beyond the outline of its items: lists named with their
+    count in running text, the preamble as background, a text cut off."""
+    parts = outline.preamble.split("\n\n") if outline.preamble else []
+    counted = [(label, items, p) for p in parts for label, items in documents.counted_lists(p)]
+    for label, items, paragraph in counted:
+        area = Area("", label, excerpt=paragraph)
+        area.measures = [Item("", item, item, bodies=find_bodies(item)) for item in items]
+        outline.areas.append(area)
+    # the preamble is background, but for the plan's purpose (为…，制定本方案), its preamble
+    background = [p for p in parts if not documents.is_purpose(p)]
+    if background and any(outline.all_measures()):
+        outline.context.insert(0, Item("", _title(background[0]), "\n\n".join(background)))
+    if body and documents.seems_cut_off(body[-1]):
+        outline.warnings.append({"code": "text_cut_off", "ends": body[-1].rstrip()[-12:]})
+
+
+def _give_actor(outline: Outline, around: str) -> None:
+    """Measures that name no body are the work of the body the whole text speaks of: the union
+    it names as actor, or its issuer."""
+    measures = [item for item in outline.all_measures() if not item.bodies]
+    if not measures:
+        return
+    actor = documents.union_named(around) or outline.affiliation
+    if not actor or len(actor) > 30:
+        return
+    for item in measures:
+        item.bodies = [BodyMention(actor, _kind(actor), MENTIONED)]
 
 
 def _walk(items: list[Item]) -> Iterable[Item]:
@@ -363,7 +547,7 @@ def _measure(node: Node, outline: Outline) -> Item | None:
         _rest(body, title),
         find_bodies(excerpt),
         children,
-        deadline,
+        deadline or when.find(body),
     )
 
 
@@ -378,9 +562,35 @@ def _measures(nodes: list[Node], outline: Outline) -> list[Item]:
 
 
 def _describes(items: list[Node]) -> bool:
-    """Most items state what is (问题/影响), not what to do."""
-    descriptive = sum(lexicon.is_descriptive(_title(_deadline(item.body)[1])) for item in items)
+    """Most items state what is (问题/影响), not what to do. A section is judged by its items;
+    an item that gives someone the work (牵头单位：…, （…牵头）) asks for action."""
+    descriptive = sum(_item_describes(item) for item in items)
     return descriptive * 2 > len(items)
+
+
+def _item_describes(item: Node) -> bool:
+    if _assigns(item):
+        return False
+    numbered = [child for child in item.children if child.marker]
+    if numbered:
+        return _describes(numbered)
+    body = _deadline(item.body)[1]
+    title = _title(body)
+    if not lexicon.is_descriptive(title):
+        return False
+    if len(title) <= LABEL_MAX:  # "五星三名。对标…落实整改…": a label, then the task
+        return not any(_action_title(s) for s in sentences(_rest(body, title))[:2])
+    return True
+
+
+# A title this short that names no task is a label (五星三名): the sentence after it tells.
+LABEL_MAX = 6
+
+
+def _assigns(item: Node) -> bool:
+    """Does the item's own text name a lead or a responsible body?"""
+    text = "\n\n".join(item.parts)
+    return any(mention.role != MENTIONED for mention in find_bodies(text))
 
 
 def _context(node: Node) -> list[Item]:
@@ -408,13 +618,69 @@ def _is_analysis(heading: str, items: list[Node], text: str) -> bool:
 
 def _is_context_heading(title: str, item: Node) -> bool:
     """An item heading a section of guidance (总体要求) or of analysis (存在的问题)."""
+    if _subtree_assigns(item):
+        return False  # a 分工方案 gives even its targets (主要预期目标) to a lead body
     if lexicon.GUIDING_HEADING.search(title):
         return True
+    numbered = [child for child in item.children if child.marker]
     return (
         bool(item.children)
         and not lexicon.ACTION_HEADING.search(title)
         and bool(lexicon.ANALYSIS_HEADING.search(title))
+        and (not numbered or _describes(numbered))  # 补强五块学校短板 over five tasks: an area
     )
+
+
+def _subtree_assigns(node: Node) -> bool:
+    return any(_assigns(child) for child in node.children)
+
+
+def _lifted(items: list[Node]) -> list[Node]:
+    """A section that only gathers the areas of the plan ("二、重点任务" over （一）…（四）, each
+    with its numbered measures and nothing deeper): its sections are the areas."""
+    result: list[Node] = []
+    for item in items:
+        title = _title(item.body)
+        grandchildren = [g for child in item.children for g in child.children]
+        if (
+            len(title) <= GATHERING_TITLE_MAX
+            and lexicon.ACTION_HEADING.search(title)
+            and len(item.children) > 1
+            and all(child.marker and child.children for child in item.children)
+            and not any(g.children for g in grandchildren)
+            and _runs_on(grandchildren)
+        ):
+            result.extend(item.children)
+        else:
+            result.append(item)
+    return result
+
+
+def _runs_on(items: list[Node]) -> bool:
+    """Numbers that run on from one section to the next (1．2． / 3．4．5．): one list of the
+    plan's measures, gathered into sections."""
+    numbers = [item.marker.number for item in items if item.marker]
+    return len(numbers) == len(items) and numbers == list(range(1, len(numbers) + 1))
+
+
+# "重点任务", "主要任务和措施": a heading that only gathers the plan's areas is this short.
+GATHERING_TITLE_MAX = 8
+
+
+def _headed_items(items: list[Node]) -> bool:
+    """Items written as a heading line over a paragraph of their own, none with numbered items
+    below (一、全覆盖开展一次集中学习宣传 / its paragraph): each is one measure."""
+    return all(
+        item.marker
+        and item.marker.family in HEADED_FAMILIES
+        and not item.children
+        and len(item.parts) > 1
+        and looks_like_heading(item.parts[0][item.marker.end - item.marker.start :])
+        for item in items
+    )
+
+
+HEADED_FAMILIES = frozenset({"dun", "paren_cn", "arabic", "paren_ar"})
 
 
 def _collect(root: Node, outline: Outline) -> None:
@@ -477,8 +743,14 @@ def _collect_list(items: list[Node], outline: Outline) -> None:
     """One list of numbered items with no heading above them: areas, measures or context."""
     if not items:
         return
+    items = _lifted(items)
     long_items = sum(len(sentences(item.body)) for item in items) >= 3 * len(items)
     sections = any(item.children for item in items)
+    if not sections and len(items) > 1 and _headed_items(items):
+        area = Area("", outline.title or "全部举措")
+        area.measures = [m for m in (_measure(item, outline) for item in items) if m]
+        outline.areas.append(area)
+        return
     if not sections and _describes(items):
         for item in items:
             outline.context.extend(_context(item))

@@ -37,6 +37,11 @@ GAZETTEER: dict[str, str] = {
     "职代会": UNION,
     "职工代表大会": UNION,
     "人才培育工作站": UNION,
+    # party organisations
+    "各党支部": GOVERNMENT,
+    "党支部": GOVERNMENT,
+    "各支部": GOVERNMENT,
+    "支部": GOVERNMENT,
     "劳模和工匠人才创新工作室": UNION,
     # party and government
     "政府": GOVERNMENT,
@@ -88,13 +93,29 @@ GAZETTEER: dict[str, str] = {
 # in brackets (none inside it) that says one of _NOTE_WORDS. The aside is matched first and its
 # words looked for after, which is the same and stays linear on an aside of any length.
 _ASIDE = re.compile(r"[（(](?P<note>[^（）()]*+)[）)]")
-_NOTE_WORDS = ("牵头", "负责", "配合")
+_NOTE_WORDS = ("牵头", "负责", "配合", "参加")
 # In a note, names then their role, up to a comma: 省人社厅牵头，省教育厅、各市按职责分工负责.
-_ROLE = re.compile(r"牵头|按职责分工负责|配合|参与|负责")
+_ROLE = re.compile(r"牵头|按职责分工负责|配合|参与|参加|协助|负责")
 _NOT_A_COMMA = re.compile(r"[^，,；;]+")
-_NAME_SPLIT = re.compile(r"[、，,和及与]|以及")
+_NAME_SPLIT = re.compile(r"[、，,]")
+_AND_SPLIT = re.compile(r"以及|[和及与]")
+
+
+def _split_names(names: str) -> list[str]:
+    """省教育厅、省人社厅和各市 → three names; 市经济和信息化委 stays one (a 和 inside a name)."""
+    result = []
+    for piece in _NAME_SPLIT.split(names):
+        parts = _AND_SPLIT.split(piece)
+        if len(parts) > 1 and all(_ORG_SUFFIX.search(part.strip()) for part in parts):
+            result.extend(parts)
+        else:
+            result.append(piece)
+    return result
+
+
 _ORG_SUFFIX = re.compile(
-    r"(厅|局|委|办|部|院|会|中心|集团|公司|大学|学院|协会|工会|政府|部门|各市|各县|各区)$"
+    r"(厅|局|委|办|部|院|会|中心|集团|公司|大学|学院|协会|工会|政府|部门|各市|各县|各区|队|所|站"
+    r"|处|室|科|组|开发区|新区|街道|管委会|党委|党组|支部|专班|单位|联|团委|科协)$"
 )
 
 # Words that make the next body a destination or a beneficiary, not an actor.
@@ -127,6 +148,7 @@ _ADVERBS_AFTER = ("主动", "积极", "自主", "依法", "科学", "共同", "�
 _MODALS_AFTER = ("要", "应", "须", "必须", "将")
 # Nouns a body name modifies: 企业职工, 企业骨干 — the body is then not the actor.
 _MODIFIED_AFTER = (
+    "书记",
     "职工",
     "员工",
     "工人",
@@ -165,7 +187,8 @@ def _gazetteer_pattern() -> re.Pattern[str]:
 _GAZETTEER_RE = _gazetteer_pattern()
 
 
-def _kind_of(name: str) -> str:
+def kind_of(name: str) -> str:
+    """The kind of body a name is (工会, 党政部门 …), by its gazetteer entry or its ending."""
     for known, kind in GAZETTEER.items():
         if name.endswith(known):
             return kind
@@ -232,6 +255,12 @@ def _replace_notes(text: str, replace: Callable[[re.Match[str]], str]) -> str:
     return _ASIDE.sub(lambda aside: replace(aside) if _is_note(aside) else aside[0], text)
 
 
+def is_assignment(sentence: str) -> bool:
+    """A sentence that only gives the work to someone: a note, or a "牵头单位：…" line."""
+    text = without_notes(sentence)
+    return not text or bool(_LABEL.match(text.strip("（()） ")))
+
+
 def without_notes(text: str) -> str:
     """A title without its responsibility note: "加强…（省人社厅牵头）" → "加强…"."""
     return _replace_notes(text, lambda note: "").strip()
@@ -256,17 +285,72 @@ def _note_mentions(text: str) -> list[BodyMention]:
             sole = role_word == "负责" and not led
             role = LEAD if role_word == "牵头" or sole else COOPERATING
             led = led or sole
-            for name in _NAME_SPLIT.split(names):
+            for name in _split_names(names):
                 name = name.strip()
                 if name and _ORG_SUFFIX.search(name):
-                    mentions.append(BodyMention(name, _kind_of(name), role))
+                    mentions.append(BodyMention(name, kind_of(name), role))
+    return mentions
+
+
+# A label naming the bodies after it: "牵头单位：区发改局", "配合部门：…", "（责任单位：市直
+# 各有关单位、各县（市、区）人民政府）" — on its own line after an item, or in an aside.
+_LABEL = re.compile(
+    r"(?P<label>牵头|主办|负责|责任|配合|协办|参与|参加)(?:单位|部门|处室|科室)\s*[:：]\s*"
+)
+_LEAD_LABELS = ("牵头", "主办")
+_HELPING_LABELS = ("配合", "协办", "参与", "参加")
+# The names after a label are read this far at most (a line of names, not a paragraph).
+LABEL_SPAN = 200
+NAME_MAX = 30
+
+
+def _names_after(text: str, start: int) -> list[str]:
+    """The names after a label, up to the end of its line or of the aside it stands in; split
+    at 、，; outside brackets, so 各县（市、区）人民政府 stays one name."""
+    names, depth, begin = [], 0, start
+    end = min(len(text), start + LABEL_SPAN)
+    at = start
+    while at < end:
+        char = text[at]
+        if char in "（(":
+            depth += 1
+        elif char in "）)":
+            if depth == 0:
+                break
+            depth -= 1
+        elif char in "\n。" or (depth == 0 and char in "、，,；;"):
+            names.append(text[begin:at])
+            begin = at + 1
+            if char in "\n。":
+                break
+        at += 1
+    else:
+        names.append(text[begin:at])
+    if at < end and text[at] in "）)":
+        names.append(text[begin:at])
+    cleaned = [name.strip(" \u3000\t等") for name in names]
+    return [name for name in dict.fromkeys(cleaned) if 2 <= len(name) <= NAME_MAX]
+
+
+def _labelled_mentions(text: str) -> list[BodyMention]:
+    labels = list(_LABEL.finditer(text))
+    led = any(label["label"] in _LEAD_LABELS for label in labels)
+    mentions = []
+    for label in labels:
+        word = label["label"]
+        responsible = (
+            word in ("负责", "责任") and not led
+        )  # no 牵头 named: who is responsible leads
+        role = LEAD if word in _LEAD_LABELS or responsible else COOPERATING
+        for name in _names_after(text, label.end()):
+            mentions.append(BodyMention(name, kind_of(name), role))
     return mentions
 
 
 def find_bodies(text: str) -> list[BodyMention]:
     """The bodies a measure's text names as actors, each once, lead first."""
     found: dict[str, BodyMention] = {}
-    for mention in _note_mentions(text):
+    for mention in [*_note_mentions(text), *_labelled_mentions(text)]:
         found.setdefault(mention.name, mention)
     # Names inside a responsibility note were read above; inside 《a document title》 they act not.
     blanked = _TITLE_OF_WORK.sub(_blank, _replace_notes(text, _blank))

@@ -63,7 +63,7 @@ DEADLINE = re.compile(
 )
 # Heading words of an analysis section (what is), and of an action section (what to do).
 ANALYSIS_HEADING = re.compile(
-    r"影响|挑战|问题|现状|特点|特征|形势|原因|困难|不足|短板|风险|意义|背景|趋势|成效|经验"
+    r"影响|挑战|问题|现状|特点|特征|形势|原因|困难|不足|短板|风险|意义|背景|趋势|成效|经验|回顾"
 )
 ACTION_HEADING = re.compile(
     r"应对|路径|举措|措施|对策|任务|建议|重点工作|工作安排|做法|安排|部署|要求"

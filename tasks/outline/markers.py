@@ -17,6 +17,8 @@ _FAMILIES: list[tuple[str, re.Pattern[str]]] = [
     ("di", re.compile(rf"(?P<ordinal>第(?P<n>{_CN}))[，、,：:．.\s]")),
     ("qi", re.compile(rf"(?P<ordinal>其(?P<n>{_CN}))[，、,：:\s]")),
     ("shi", re.compile(rf"(?P<ordinal>(?P<n>{_CN})是)(?=[^，,。\s])")),
+    # 一要…二要… (a speech asking for action): only where the list goes on (see find_markers)
+    ("yao", re.compile(rf"(?P<ordinal>(?P<n>{_CN})要)(?=[^，,。\s是])")),
     ("dun", re.compile(rf"(?P<ordinal>(?P<n>{_CN})、)")),
     ("paren_cn", re.compile(rf"(?P<ordinal>[（(](?P<n>{_CN})[）)])")),
     ("paren_ar", re.compile(r"(?P<ordinal>[（(](?P<n>\d{1,2})[）)])")),
@@ -27,7 +29,10 @@ _FAMILIES: list[tuple[str, re.Pattern[str]]] = [
     ("sequence", re.compile(r"(?P<ordinal>(?P<n>首先|其次|再次|最后))[，,]")),
 ]
 # Families whose items end with their paragraph; the others run on until the next marker.
-INLINE_FAMILIES = frozenset({"shi", "circled", "sequence"})
+INLINE_FAMILIES = frozenset({"shi", "yao", "circled", "sequence"})
+# Families of a list run into a sentence: "会议提出，一是…。二是…" — after a comma too, where
+# the list goes on in the same paragraph (一是 with a 二是 after it).
+_RUN_ON_FAMILIES = frozenset({"shi", "yao", "qi"})
 
 # Where a marker may stand: at the start of a paragraph, after a sentence, a colon or a space.
 _SENTENCE_START = re.compile(r"(?:^|(?<=[。！？；!?;：:])|(?<=\s))\s*")
@@ -35,6 +40,7 @@ _SENTENCE_START = re.compile(r"(?:^|(?<=[。！？；!?;：:])|(?<=\s))\s*")
 # ("二、主要任务（一）加强…", "二、深化改革１．完善…"), when it is the next number of its list
 # and a word follows it; not after these words.
 _INSIDE = re.compile(r"[（(]|(?<![\d.．])\d")
+_AFTER_COMMA = re.compile(r"(?<=[，,])\s*")
 _INSIDE_FAMILIES = frozenset({"paren_cn", "paren_ar", "arabic"})
 _CITING = ("第", "见", "附件", "表", "图", "式", "款", "项", "条", "号", "之")
 
@@ -55,6 +61,7 @@ def ordinal_for(family: str, number: int) -> str:
         "di": f"第{cn}",
         "qi": f"其{cn}",
         "shi": f"{cn}是",
+        "yao": f"{cn}要",
         "dun": f"{cn}、",
         "paren_cn": f"（{cn}）",
         "paren_ar": f"（{number}）",
@@ -108,9 +115,24 @@ def find_markers(paragraph: str) -> list[Marker]:
             and not paragraph[marker.end].isdigit()
         ):
             candidates[marker.start] = (marker, False)
+    for comma in _AFTER_COMMA.finditer(paragraph):
+        if comma.end() in candidates:
+            continue
+        marker = marker_at(paragraph, comma.end())
+        if marker and marker.family in _RUN_ON_FAMILIES:
+            candidates[marker.start] = (marker, False)
+    # 一要 and a list begun after a comma are a list only where it goes on: a 二 after the 一
+    going_on = {
+        family
+        for family in _RUN_ON_FAMILIES
+        if {1, 2} <= {m.number for m, _ in candidates.values() if m.family == family}
+    }
     markers: list[Marker] = []
     last: dict[str, int] = {}
     for _, (marker, at_start) in sorted(candidates.items()):
+        alone = marker.family in _RUN_ON_FAMILIES and marker.family not in going_on
+        if alone and (marker.family == "yao" or not at_start):
+            continue
         if marker.end >= len(paragraph):
             continue
         if not at_start and marker.number not in {1, last.get(marker.family, 0) + 1}:

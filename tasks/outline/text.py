@@ -108,12 +108,22 @@ def _is_cut(previous: _Paragraph, following: str, full_line: bool = False) -> bo
     finished = previous.pieces[-1].endswith(tuple(TERMINAL))
     if not finished and full_line:
         return True  # cut mid-sentence, even before "一、规范" that only looks like a marker
+    if not finished and (
+        _DOCUMENT_NUMBER_START.match(following) or previous.pieces[-1].endswith(_TITLE_ENDS)
+    ):
+        return False  # a title over its 文号 ("…的通知" / "鞍立政发〔2023〕2号…"): two lines
     if not finished and previous.length > HEADING_MAX:
         # a long sentence left open goes on, unless a bare heading follows
         return not looks_like_heading(following) or following.endswith(tuple(SENTENCE_END))
     if _MARKER_START.match(following):
         return False
     return full_line
+
+
+# A line opening with a 文号 (鞍立政发〔2023〕2号) begins a line of a header of its own.
+_DOCUMENT_NUMBER_START = re.compile(r"^\S{1,12}[〔［\[]\s*(?:19|20)\d{2}\s*[〕］\]]\s*\d{1,4}\s*号")
+# A line ending in what a document is (…的通知, …实施方案) is a title, finished as it stands.
+_TITLE_ENDS = ("的通知", "的意见", "实施方案", "工作要点", "分工方案", "的讲话", "的决定")
 
 
 def _glue(previous: str, following: str) -> str:

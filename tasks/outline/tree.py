@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from operator import itemgetter
 
-from tasks.outline.bodies import without_notes
+from tasks.outline.bodies import is_assignment
 from tasks.outline.markers import INLINE_FAMILIES, Marker, find_markers, ordinal_for
 from tasks.outline.text import looks_like_heading, sentences
 
@@ -64,10 +64,12 @@ def build_tree(body: list[str]) -> Node:
     """Nest the paragraphs: a marker family already open is a sibling, a new one a child."""
     root = Node("root")
     stack = [root]
-    for paragraph in body:
-        markers = find_markers(paragraph)
+    found = [find_markers(paragraph) for paragraph in body]
+    following = _next_markers(found)
+    for index, paragraph in enumerate(body):
+        markers = found[index]
         lead = paragraph[: markers[0].start].strip() if markers else paragraph
-        if not markers and looks_like_heading(paragraph):
+        if not markers and looks_like_heading(paragraph) and not _goes_on(stack, following[index]):
             heading = Node("heading", title=paragraph)
             root.children.append(heading)
             stack = [root, heading]
@@ -93,6 +95,30 @@ def build_tree(body: list[str]) -> Node:
             stack[-1].children.append(node)
             stack.append(node)
     return root
+
+
+def _next_markers(found: list[list[Marker]]) -> list[Marker | None]:
+    """For each paragraph, the first marker of the paragraphs after it (one pass, backwards)."""
+    result: list[Marker | None] = [None] * len(found)
+    upcoming: Marker | None = None
+    for index in range(len(found) - 1, -1, -1):
+        result[index] = upcoming
+        if found[index]:
+            upcoming = found[index][0]
+    return result
+
+
+def _goes_on(stack: list[Node], upcoming: Marker | None) -> bool:
+    """Does the next numbered item go on with a list open above (（四） after （三））? Then a
+    short line before it is a line of the open item (a slogan, a motto), not a heading."""
+    if upcoming is None or upcoming.start:
+        return False
+    return any(
+        node.marker
+        and node.marker.family == upcoming.family
+        and node.marker.number + 1 == upcoming.number
+        for node in stack
+    )
 
 
 def _families(stack: list[Node]) -> set[str]:
@@ -207,7 +233,7 @@ def mark_repeats(root: Node, warnings: list[dict[str, str]]) -> None:
             continue
         run: list[tuple[str, Node]] = []
         for sentence in own_sentences(node):
-            if not without_notes(sentence):
+            if is_assignment(sentence):
                 continue  # responsibility notes repeat by nature: （省总工会牵头，各市配合）
             original = None
             if len(sentence) > REPEAT_MAX_LENGTH:

@@ -214,3 +214,41 @@ def test_docx_background_confirm(live_server, page, coordinator, console_errors,
     expect(page.locator("#assignment")).to_contain_text("省总工会")
     assert from_note.lead_body.name == "省总工会"
     assert console_errors == []
+
+
+REAL_PLAN = DOCUMENTS / "real" / "13_shi_zonggonghui_chanjai_shishi_fangan_gbk.txt"
+
+
+def test_a_real_plan_in_gbk_writes_its_deadlines(live_server, page, coordinator, console_errors):
+    """File 13 of the real documents (its issuer line at the top, （一）…（四） over 1．–10．,
+    deadlines after the notes): confirmed as proposed, it writes its areas, measures, lead
+    bodies, due dates and notes."""
+    from datetime import date
+
+    base = live_server.url
+    log_in(page, base, "gaigeban")
+    upload(page, base, REAL_PLAN, "real-gbk")
+    expect(page.locator("li.proposal-node.is-area")).to_have_count(5)
+    expect(page.locator("#source-title")).to_have_value("关于深化产业工人队伍建设改革的实施方案")
+    confirm(page)
+    areas = list(Source.objects.get().areas.order_by("order").values_list("title", flat=True))
+    assert areas[:4] == [
+        "加强产业工人思想政治引领",
+        "完善技能形成体系",
+        "拓展产业工人发展空间",
+        "强化服务保障",
+    ]
+    pay = Measure.objects.get(title__contains="技能人才薪酬分配指引")
+    assert (pay.lead_body.name, pay.deadline_note, pay.due_date) == (
+        "市人社局",
+        "2026年6月底前",
+        date(2026, 6, 30),
+    )
+    members = Measure.objects.get(title__contains="发展党员")
+    assert (members.lead_body.name, members.deadline_note, members.due_date) == (
+        "市委组织部",
+        "长期坚持",
+        None,
+    )
+    expect(page.locator(f"#measure-{pay.pk}")).to_contain_text("市人社局")
+    assert console_errors == []
