@@ -10,6 +10,10 @@ class TasksConfig(AppConfig):
         from django.db.models import fields
 
         from tasks import vocabulary  # noqa: F401 — the libraries' words, in our catalogue
+        from tasks.models.plan import assigned
+        from tasks.notifying.events import on_assigned
+
+        assigned.connect(on_assigned, dispatch_uid="tasks.notifying.assigned")
 
         # The empty choice of a select (Django 6.1's new wording, not yet in its Chinese
         # catalogue): the same message id, so that the selects made before this ran read it

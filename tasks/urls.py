@@ -11,12 +11,20 @@ from tasks.views import (
     reports,
     sources,
     timetable,
+    todo,
 )
 
 app_name = "tasks"
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    path("welcome", todo.after_login, name="after_login"),
+    path("todo/", todo.todo_list, name="todo"),
+    path("todo/badge", todo.todo_badge, name="todo_badge"),
+    path("notices/", todo.notice_list, name="notice_list"),
+    path("notices/<int:pk>/", todo.notice_open, name="notice_open"),
+    path("notices/settings", todo.notice_settings, name="notice_settings"),
+    path("bodies/<int:pk>/chase", todo.chase_body, name="chase_body"),
     path("measures/", measures.measure_list, name="measure_list"),
     path("measures/bulk", measures.measure_bulk, name="measure_bulk"),
     path("measures/export.xlsx", ledger.ledger_xlsx, name="ledger_xlsx"),

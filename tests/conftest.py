@@ -137,3 +137,9 @@ def _chinese_first():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _notices_sent_inline(settings):
+    """Notices go out in the committing request, not a thread, so a test sees them sent."""
+    settings.TASKS_NOTICE_DELIVERY = "inline"

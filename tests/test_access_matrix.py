@@ -58,6 +58,7 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.shortcuts import resolve_url
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -65,10 +66,13 @@ from django.utils import timezone
 from tasks import roles
 from tasks.models import (
     Attachment,
+    Chase,
     Contribution,
+    Delivery,
     ExtensionRequest,
     Measure,
     Milestone,
+    Notice,
     ProgressReport,
     ReformArea,
     ReminderLog,
@@ -251,6 +255,21 @@ MATRIX: list[Row] = [
     row("tasks:lookup_areas",      "POST", None,        L,     405,   405,   405,   405,    405),
     row("tasks:lookup_sources",    "GET",  None,        L,     200,   200,   200,   200,    200),
     row("tasks:lookup_sources",    "POST", None,        L,     405,   405,   405,   405,    405),
+    # 待办 and notices
+    row("tasks:after_login",       "GET",  None,        L,     302,   302,   302,   302,    302),
+    row("tasks:after_login",       "POST", None,        L,     405,   405,   405,   405,    405),
+    row("tasks:todo",              "GET",  None,        L,     200,   200,   200,   200,    200),
+    row("tasks:todo",              "POST", None,        L,     405,   405,   405,   405,    405),
+    row("tasks:todo_badge",        "GET",  None,        L,     200,   200,   200,   200,    200),
+    row("tasks:todo_badge",        "POST", None,        L,     405,   405,   405,   405,    405),
+    row("tasks:notice_list",       "GET",  None,        L,     200,   200,   200,   200,    200),
+    row("tasks:notice_list",       "POST", None,        L,     302,   302,   302,   302,    302),
+    row("tasks:notice_open",       "GET",  None,        L,     404,   302,   404,   404,    404),
+    row("tasks:notice_open",       "POST", None,        L,     405,   405,   405,   405,    405),
+    row("tasks:notice_settings",   "GET",  None,        L,     200,   200,   200,   200,    200),
+    row("tasks:notice_settings",   "POST", None,        L,     200,   200,   200,   200,    200),
+    row("tasks:chase_body",        "GET",  None,        L,     405,   405,   405,   405,    405),
+    row("tasks:chase_body",        "POST", None,        L,     403,   403,   403,   302,    302),
     # the reporting cycle
     row("tasks:report_list",       "GET",  None,        L,     200,   200,   200,   200,    200),
     row("tasks:report_list",       "GET",  "period",    L,     200,   200,   200,   200,    200),
@@ -321,6 +340,8 @@ MATRIX: list[Row] = [
     *_shown_admin_rows("attachment"),
     *_shown_admin_rows("extensionrequest"),
     *_shown_admin_rows("reminderlog"),
+    *_shown_admin_rows("delivery"),
+    *_shown_admin_rows("chase"),
 ]
 # fmt: on
 
@@ -414,6 +435,19 @@ def _build_world() -> World:
             reason="需要协调更多单位",
         ).pk,
         "reminderlog": ReminderLog.objects.create(user=lead, sent_on=date(2026, 11, 24)).pk,
+        "delivery": Delivery.objects.create(
+            channel=Delivery.Channel.EMAIL,
+            address="lead@example.org",
+            subject="报告被退回",
+            body="请补充",
+            created_at=timezone.now(),
+        ).pk,
+        "chase": Chase.objects.create(
+            body=lead_body, period="2026-10", by=None, at=timezone.now(), measures=1
+        ).pk,
+        "notice": Notice.objects.create(
+            recipient=lead, kind="report_returned", text="退回", created_at=timezone.now()
+        ).pk,
     }
     return World(
         users=users,
@@ -536,6 +570,8 @@ def snapshot() -> dict[str, Any]:
         "attachment": _table(Attachment),
         "extensionrequest": _table(ExtensionRequest),
         "reminderlog": _table(ReminderLog),
+        "delivery": _table(Delivery),
+        "chase": _table(Chase),
         "user": _table(User, "last_login"),
         "group": _table(Group),
         "user_groups": _pairs(User.groups),
@@ -866,7 +902,7 @@ def _moved_up_effect(ctx: Ctx) -> dict:
 
 
 def _login_effect(ctx: Ctx) -> dict:
-    assert ctx.response["Location"] == settings.LOGIN_REDIRECT_URL
+    assert ctx.response["Location"] == resolve_url(settings.LOGIN_REDIRECT_URL)
     assert int(ctx.client.session["_auth_user_id"]) == ctx.w.users["viewer"].pk
     return {}
 
@@ -1125,7 +1161,7 @@ for _model in TASKS_MODELS:
     PAYLOADS[(f"admin:tasks_{_model}_changelist", "delete")] = Payload(
         lambda w, model=_model: _action_delete(w, model), _action_delete_effect(_model)
     )
-SHOWN = ("contribution", "attachment", "extensionrequest", "reminderlog")
+SHOWN = ("contribution", "attachment", "extensionrequest", "reminderlog", "delivery", "chase")
 for _model in SHOWN:
     PAYLOADS[(f"admin:tasks_{_model}_changelist", "delete")] = Payload(
         lambda w, model=_model: _action_delete(w, model), _delete_effect(_model)
@@ -1181,6 +1217,10 @@ def url_for(key: str, w: World) -> str:
         return reverse(key, args=[w.shown["attachment"]])
     if key == "tasks:extension_decide":
         return reverse(key, args=[w.shown["extensionrequest"]])
+    if key == "tasks:notice_open":
+        return reverse(key, args=[w.shown["notice"]])
+    if key == "tasks:chase_body":
+        return reverse(key, args=[w.lead_body])
     if key in {"tasks:period_report_print", "tasks:period_report_xlsx"}:
         return reverse(key, args=["2026-11"])
     if key == "favicon.ico":

@@ -155,7 +155,7 @@ TASKS_TRUSTED_PROXIES = (
 )
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "tasks:after_login"  # a liaison lands on its 待办, others on the dashboard
 LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_AGE = env_int("DJANGO_SESSION_COOKIE_AGE", 8 * 60 * 60)
 
@@ -274,6 +274,12 @@ if TASKS_REPORT_PERIOD not in {"month", "quarter"}:
 TASKS_REPORT_DEADLINE_DAY = env_int("DJANGO_REPORT_DEADLINE_DAY", 5)
 # The site's address, for links in reminder e-mails (https://tasks.example.org).
 TASKS_SITE_URL = os.environ.get("DJANGO_SITE_URL", "")
+# Notices go out after the change commits, in a thread of their own ("thread") so that no
+# request waits for a mail server or a group robot; "inline" sends them in the committing
+# request (the tests do, to see them sent).
+TASKS_NOTICE_DELIVERY = os.environ.get("DJANGO_NOTICE_DELIVERY", "thread")
+if TASKS_NOTICE_DELIVERY not in {"thread", "inline"}:
+    raise ImproperlyConfigured("DJANGO_NOTICE_DELIVERY must be thread or inline.")
 # Report attachments: at most this many bytes each, of these kinds.
 TASKS_ATTACHMENT_MAX_BYTES = env_int("DJANGO_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 TASKS_ATTACHMENT_EXTENSIONS = env_list(

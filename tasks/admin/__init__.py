@@ -29,7 +29,9 @@ from tasks.admin.base import (
 )
 from tasks.models import (
     Attachment,
+    Chase,
     Contribution,
+    Delivery,
     ExtensionRequest,
     Measure,
     Milestone,
@@ -465,3 +467,21 @@ class ReminderLogAdmin(ReadOnlyAdmin):
     list_filter = ["sent_on"]
     search_fields = ["user__username"]
     list_select_related = ["user"]
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    """What was sent by e-mail and to group robots, and what failed (retried by
+    send_reminders)."""
+
+    list_display = ["channel", "address", "subject", "state", "attempts", "created_at", "sent_at"]
+    list_filter = ["state", "channel"]
+    search_fields = ["address", "subject"]
+
+
+@admin.register(Chase)
+class ChaseAdmin(ReadOnlyAdmin):
+    list_display = ["body", "period", "by", "at", "measures"]
+    list_filter = ["period"]
+    search_fields = ["body__name"]
+    list_select_related = ["body", "by"]

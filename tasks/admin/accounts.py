@@ -20,6 +20,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from tasks.models import Profile
 from tasks.models.versioning import person
 
 User = get_user_model()
@@ -86,8 +87,18 @@ admin.site.unregister(User)
 admin.site.unregister(Group)
 
 
+class ProfileInline(admin.StackedInline):
+    """How the person is reached: a phone for the office, which notices come by e-mail."""
+
+    model = Profile
+    can_delete = False
+    fields = ["phone"]
+    verbose_name_plural = _("contact")
+
+
 @admin.register(User)
 class UserAdmin(TranslatedPermissions, DjangoUserAdmin):
+    inlines = [ProfileInline]
     list_display = ["username", "full_name", "email", "staff", "active"]
     list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
     search_fields = ["username", "first_name", "last_name", "email"]

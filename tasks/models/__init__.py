@@ -2,9 +2,11 @@
 
 - `versioning`: Versioned (rows that count their saves), StaleEdit, the conflict message;
 - `plan`: Source, ReformArea, ResponsibleBody, Measure (with its QuerySet), Milestone;
-- `reporting`: ProgressReport, Contribution, Attachment, ExtensionRequest, ReminderLog.
+- `reporting`: ProgressReport, Contribution, Attachment, ExtensionRequest, ReminderLog;
+- `notifying`: Notice, Delivery, Chase, Profile.
 """
 
+from tasks.models.notifying import Chase, Delivery, Notice, Profile
 from tasks.models.plan import (
     CLOSED_STATUSES,
     Light,
@@ -28,13 +30,17 @@ from tasks.models.versioning import StaleEdit, Versioned
 __all__ = [
     "CLOSED_STATUSES",
     "Attachment",
+    "Chase",
     "Contribution",
+    "Delivery",
     "ExtensionRequest",
     "Light",
     "Measure",
     "MeasureQuerySet",
     "Milestone",
+    "Notice",
     "ProgressReport",
+    "Profile",
     "ReformArea",
     "ReminderLog",
     "ResponsibleBody",

@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator
 from django.db import connections, models, transaction
 from django.db.models import BooleanField, Case, Exists, F, Max, OuterRef, Q, Value, When
 from django.db.models.lookups import GreaterThan
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
@@ -25,6 +26,10 @@ from tasks import clock, deadlines, notices, schedule
 from tasks.deadlines import is_open_ended
 from tasks.models.versioning import StaleEdit, Versioned
 from tasks.periods import Period
+
+# A measure existing before got a new person responsible or lead body (sender: Measure;
+# measure, owner_changed, lead_changed). Sent inside the saving transaction.
+assigned = Signal()
 
 
 class Source(models.Model):
@@ -170,6 +175,15 @@ class ResponsibleBody(models.Model):
         related_name="bodies",
         verbose_name=_("members"),
         help_text=_("Users who act for this body."),
+    )
+    webhook_url = models.URLField(
+        _("group robot webhook"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "The address of the body's WeCom (企业微信) or DingTalk (钉钉) group robot: its "
+            "notices are posted there too. With DingTalk, add 工会改革 as the robot's keyword."
+        ),
     )
 
     objects = ResponsibleBodyQuerySet.as_manager()
@@ -533,9 +547,20 @@ class Measure(Versioned):
         cooperating_bodies: Iterable[ResponsibleBody] | None = None,
     ) -> None:
         """Save a change to the measure (see `Versioned.save_edit`), and its cooperating bodies
-        when given; the lead body is never also a cooperating one, however it was set."""
+        when given; the lead body is never also a cooperating one, however it was set.
+
+        A new person responsible or lead body of a measure that existed is announced
+        (`assigned`: `tasks.notifying` tells them), whichever path saved it."""
+        changed = self.changed_fields() if hasattr(self, "_loaded") else set()
         with transaction.atomic():
             super().save_edit(expected_version=expected_version)
+            if changed & {"owner_id", "lead_body_id"}:
+                assigned.send(
+                    Measure,
+                    measure=self,
+                    owner_changed="owner_id" in changed and self.owner_id is not None,
+                    lead_changed="lead_body_id" in changed and self.lead_body_id is not None,
+                )
             if cooperating_bodies is not None:
                 self.cooperating_bodies.set(
                     [body for body in cooperating_bodies if body.pk != self.lead_body_id]

@@ -29,6 +29,7 @@ from tasks.models import (
     ResponsibleBody,
     StaleEdit,
 )
+from tasks.notifying import events
 from tasks.periods import Period
 from tasks.reporting.states import ReviewState
 from tasks.schedule import periods_after
@@ -149,6 +150,8 @@ def file_report(
             size=upload.size,
             uploaded_by=by,
         )
+    if not office_keeps_review:
+        events.report_filed(report, by=by)
     return report
 
 
@@ -235,6 +238,7 @@ def review_report(
     current.save_versioned(expected_version=current.version)
     if accept:
         _adopt(current)
+    events.report_reviewed(current, by=by)
     return current
 
 
@@ -328,6 +332,7 @@ def decide_extension(
     current.decided_by, current.decided_at = by, clock.now()
     current.decision_note = note.strip()
     current.save()
+    events.extension_decided(current, by=by)
     return current
 
 

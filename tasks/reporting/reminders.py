@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.mail import EmailMessage, mailers
 from django.db import IntegrityError, transaction
@@ -14,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from tasks import roles
 from tasks.models import (
     Measure,
     ReminderLog,
@@ -36,6 +38,9 @@ class Reminder:
     reports_late: list[Row] = field(default_factory=list)
     reports_due: list[Row] = field(default_factory=list)
     reports_returned: list[Row] = field(default_factory=list)
+    # overdue or due soon with nobody to tell: no person responsible and no liaison of a lead
+    # body (the office is told, to assign them)
+    unassigned: list[Measure] = field(default_factory=list)
     _seen: set = field(default_factory=set, repr=False)
 
     @property
@@ -83,11 +88,16 @@ def reminders_due(*, today: date) -> RemindersPlan:
         .prefetch_related(liaisons_prefetch())
         .order_by("due_date", "rank")
     )
+    office = list(get_user_model().objects.filter(is_active=True, groups__name=roles.COORDINATOR))
     for measure in measures:
         kind = "overdue" if measure.due_date < today else "due_soon"
         remind(measure.owner, kind, measure)
-        for liaison in getattr(measure.lead_body, "liaisons", []):
+        liaisons = getattr(measure.lead_body, "liaisons", [])
+        for liaison in liaisons:
             remind(liaison, kind, measure)
+        if measure.owner is None and not liaisons:
+            for user in office:
+                remind(user, "unassigned", measure)
 
     period = current_period(today)
     previous = period.previous()

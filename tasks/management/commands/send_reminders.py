@@ -17,8 +17,9 @@ from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tasks import clock, reporting
+from tasks import clock, notifying, reporting
 from tasks.management.base import TranslatedCommand
+from tasks.models.versioning import person
 
 
 def _day(text: str) -> date:
@@ -60,11 +61,20 @@ class Command(TranslatedCommand):
         dry_run = bool(options["dry_run"])
         plan = reporting.reminders_due(today=day)
         reminded = reporting.already_reminded(today=day)
+        if not dry_run:  # notices a mail server or a group robot did not take last time
+            resent, failed = notifying.retry_pending()
+            if resent or failed:
+                self.stdout.write(
+                    _("Notices sent again: %(sent)d; still failing: %(failed)d.")
+                    % {"sent": resent, "failed": failed}
+                )
         sent = skipped_today = no_address = items = 0
+        unreachable: list[str] = []
         for reminder in plan.reminders:
             user = reminder.user
             if not user.email:
                 no_address += 1
+                unreachable.append(person(user))
                 continue
             if user.pk in reminded:
                 skipped_today += 1
@@ -103,3 +113,8 @@ class Command(TranslatedCommand):
                 "today: %(today)d; without an e-mail address: %(no_address)d."
             )
         self.stdout.write(summary % counts)
+        if unreachable:
+            self.stdout.write(
+                _("Not reached (no e-mail address; they see their reminders on 待办): %(names)s")
+                % {"names": "、".join(sorted(unreachable))}
+            )

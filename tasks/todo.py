@@ -1,0 +1,253 @@
+"""待办: what waits for a person, by role, each item linking to where it is done and leaving the
+list once done. A fixed number of queries however large the plan: each section is one query
+for its first LIST_LENGTH items and one for its count.
+
+- a liaison (for its bodies): reports to file this period, returned reports with the reason,
+  measures overdue or due soon, milestones due, extension decisions not yet read;
+- the office (改革办): reports to review, extension requests to decide, measures ready to close
+  (销号), measures without a lead body or owner, bodies late with the previous period's reports
+  (催报: their liaisons' phone and e-mail, and when they were last chased);
+- a viewer (领导): the 通报 summary, the bodies furthest behind and the red measures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils.translation import gettext_lazy as _
+
+from tasks import permissions, roles
+from tasks.models import (
+    Chase,
+    ExtensionRequest,
+    Light,
+    Measure,
+    Milestone,
+    Notice,
+    ProgressReport,
+    ResponsibleBody,
+)
+from tasks.periods import Period
+from tasks.reporting.states import ReportState, ReviewState
+from tasks.reporting.table import period_measures
+from tasks.schedule import current_period, deadline_of
+
+LIST_LENGTH = 20
+
+
+@dataclass
+class Section:
+    """One kind of item: its first LIST_LENGTH items and how many there are in all."""
+
+    key: str
+    title: str
+    items: list
+    total: int
+    hint: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def more(self) -> int:
+        return max(0, self.total - len(self.items))
+
+
+def _section(key: str, title, queryset: QuerySet, hint="", **extra) -> Section:
+    return Section(
+        key, str(title), list(queryset[:LIST_LENGTH]), queryset.count(), str(hint), extra
+    )
+
+
+@dataclass
+class LateBody:
+    """A body late with its reports: its late measures, its liaisons, its last chase."""
+
+    body: ResponsibleBody
+    late: int
+    measures: list[Measure]
+    liaisons: list[AbstractBaseUser]
+    chase: Chase | None
+
+
+def sections(user: AbstractBaseUser, today: date) -> list[Section]:
+    """What waits for this person today, by each role they have."""
+    found: list[Section] = []
+    if permissions.can_edit_plan(user):
+        found += office_sections(today)
+    if permissions.is_liaison(user):
+        found += liaison_sections(user, today)
+    if not found and permissions.can_view(user):
+        found += viewer_sections(today)
+    return found
+
+
+def count(user: AbstractBaseUser, today: date) -> int:
+    """How many items wait: the navigation's badge."""
+    return sum(section.total for section in sections(user, today) if section.key != "summary")
+
+
+# -- a liaison ----------------------------------------------------------------------------------
+
+
+def liaison_sections(user: AbstractBaseUser, today: date) -> list[Section]:
+    bodies = permissions.acting_body_ids(user)
+    period = current_period(today)
+    horizon = today + timedelta(days=settings.TASKS_DUE_SOON_DAYS)
+    own = Q(lead_body_id__in=bodies)
+    to_file = (
+        period_measures(period, today)
+        .filter(own, owes=True, report_state__in=[ReportState.MISSING, ReportState.LATE])
+        .select_related("lead_body")
+        .order_by("rank")
+    )
+    returned = (
+        ProgressReport.objects.filter(
+            measure__lead_body_id__in=bodies, review_state=ReviewState.RETURNED
+        )
+        .select_related("measure", "reviewed_by")
+        .order_by("-reviewed_at")
+    )
+    due = (
+        Measure.objects.open()
+        .with_light(today)
+        .filter(own, due_date__lte=horizon)
+        .select_related("lead_body")
+        .order_by("due_date", "rank")
+    )
+    milestones = (
+        Milestone.objects.filter(
+            measure__lead_body_id__in=bodies, done_on__isnull=True, due_date__lte=horizon
+        )
+        .exclude(measure__status__in=[Measure.Status.DONE, Measure.Status.SUSPENDED])
+        .select_related("measure")
+        .order_by("due_date")
+    )
+    decisions = Notice.objects.filter(
+        recipient=user, kind=Notice.Kind.EXTENSION_DECIDED, read_at__isnull=True
+    ).order_by("-created_at")
+    deadline = deadline_of(period)
+    return [
+        _section(
+            "to_file",
+            _("Reports to file for %(period)s") % {"period": period},
+            to_file,
+            _("Due on %(date)s, %(days)s days left.")
+            % {"date": deadline.isoformat(), "days": (deadline - today).days},
+            period=period,
+        ),
+        _section("returned", _("Returned reports to correct"), returned),
+        _section("due", _("Measures overdue or due soon"), due),
+        _section("milestones", _("Milestones due"), milestones),
+        _section("decisions", _("Extension decisions"), decisions),
+    ]
+
+
+# -- the office ---------------------------------------------------------------------------------
+
+
+def ready_to_close() -> QuerySet[Measure]:
+    """Completed, not closed, and the latest report accepted: 销号 can be done now."""
+    latest = ProgressReport.objects.filter(measure=OuterRef("pk")).order_by(
+        "-period", "-submitted_at"
+    )
+    return (
+        Measure.objects.filter(status=Measure.Status.DONE, closed_on__isnull=True)
+        .annotate(latest_state=Subquery(latest.values("review_state")[:1]))
+        .filter(latest_state=ReviewState.ACCEPTED)
+    )
+
+
+def late_bodies(period: Period, today: date) -> tuple[list[LateBody], int]:
+    """The bodies late with the reports of `period`, most late measures first (the first
+    LIST_LENGTH, and how many there are): four queries."""
+    late = period_measures(period, today).filter(
+        report_state=ReportState.LATE, lead_body__isnull=False
+    )
+    counts = late.values("lead_body").annotate(n=Count("pk")).order_by("-n", "lead_body")
+    total = counts.count()
+    shown = {row["lead_body"]: row["n"] for row in counts[:LIST_LENGTH]}
+    people = (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=roles.LIAISON)
+        .select_related("profile")
+        .order_by("username")
+    )
+    chases = Chase.objects.filter(period=str(period)).select_related("by").order_by("-at")
+    bodies = ResponsibleBody.objects.filter(pk__in=list(shown)).prefetch_related(
+        Prefetch("members", queryset=people, to_attr="liaisons"),
+        Prefetch("chases", queryset=chases, to_attr="period_chases"),
+    )
+    measures: dict[int, list[Measure]] = {}
+    for measure in late.filter(lead_body_id__in=list(shown)).order_by("rank")[:500]:
+        measures.setdefault(measure.lead_body_id, []).append(measure)
+    rows = [
+        LateBody(
+            body=body,
+            late=shown[body.pk],
+            measures=measures.get(body.pk, [])[:5],
+            liaisons=body.liaisons,
+            chase=body.period_chases[0] if body.period_chases else None,
+        )
+        for body in bodies
+    ]
+    rows.sort(key=lambda row: (-row.late, row.body.name))
+    return rows, total
+
+
+def office_sections(today: date) -> list[Section]:
+    review = (
+        ProgressReport.objects.filter(review_state=ReviewState.SUBMITTED)
+        .select_related("measure", "author", "body")
+        .order_by("submitted_at")
+    )
+    extensions = (
+        ExtensionRequest.objects.filter(state=ExtensionRequest.State.PENDING)
+        .select_related("measure", "requested_by")
+        .order_by("created_at")
+    )
+    unassigned = (
+        Measure.objects.open()
+        .filter(Q(lead_body__isnull=True) | Q(owner__isnull=True))
+        .select_related("lead_body", "owner")
+        .order_by("rank")
+    )
+    previous = current_period(today).previous()
+    bodies, total = late_bodies(previous, today)
+    return [
+        _section("review", _("Reports to review"), review),
+        _section("extensions", _("Extension requests to decide"), extensions),
+        _section("close", _("Measures ready to close (销号)"), ready_to_close().order_by("rank")),
+        _section("unassigned", _("Measures without a lead body or person responsible"), unassigned),
+        Section(
+            "late_bodies",
+            str(_("Bodies late with their %(period)s reports (催报)") % {"period": previous}),
+            bodies,
+            total,
+            extra={"period": previous},
+        ),
+    ]
+
+
+# -- a viewer -----------------------------------------------------------------------------------
+
+
+def viewer_sections(today: date) -> list[Section]:
+    red = Measure.objects.with_light(today).filter(light=Light.RED)
+    behind = (
+        red.filter(lead_body__isnull=False)
+        .values(name=F("lead_body__name"))
+        .annotate(n=Count("pk"))
+        .order_by("-n", "name")
+    )
+    return [
+        _section("behind", _("Bodies furthest behind (red measures)"), behind),
+        _section(
+            "red",
+            _("Red measures"),
+            red.select_related("lead_body").order_by("due_date", "rank"),
+        ),
+    ]
