@@ -39,7 +39,7 @@ plan = test_ledger_upload.plan  # the fixture: three measures to upload a ledger
 # -- reading a document is linear in its size -------------------------------------------------
 
 
-def _least_times(runs: dict[str, Callable[[], object]], repeats: int = 3) -> dict[str, float]:
+def _least_times(runs: dict[str, Callable[[], object]], repeats: int = 5) -> dict[str, float]:
     """The least time of each run over `repeats` rounds, the runs taken in turns: a machine
     busy for a moment slows one round of each, not all rounds of one."""
     times: dict[str, list[float]] = {name: [] for name in runs}
