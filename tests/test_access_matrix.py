@@ -592,7 +592,7 @@ def _fingerprint() -> tuple | None:
     models = [Source, ReformArea, Measure, Measure.cooperating_bodies.through, Milestone]
     models += [ResponsibleBody, ResponsibleBody.members.through, ProgressReport, User, Group]
     models += [User.groups.through, Group.permissions.through]
-    models += [Contribution, Attachment, ExtensionRequest, ReminderLog]
+    models += [Contribution, Attachment, ExtensionRequest, ReminderLog, Delivery, Chase]
     models += [m.history.model for m in (Measure, Milestone, ProgressReport)]
     parts = []
     for model in models:

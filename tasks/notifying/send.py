@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -149,7 +149,6 @@ def deliver(ids: Iterable[int]) -> tuple[int, int]:
 def retry_pending() -> tuple[int, int]:
     """Send again what is still pending (a mail server that was down, a robot that did not
     answer): `send_reminders` calls this first."""
-    close_old_connections()
     stale = clock.now() - RETRY_AFTER
     ids = Delivery.objects.filter(state=Delivery.State.PENDING, created_at__lt=stale).values_list(
         "pk", flat=True
