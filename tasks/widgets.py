@@ -413,7 +413,7 @@ class LookupMultiple(_Picker):
             ((name, pk, text) for pk, text in dict(chosen).items()),
         )
         return format_html(
-            '<div class="lookup lookup-many"><ul class="lookup-chosen" id="{}" role="group" '
+            '<div class="lookup lookup-many"><ul class="lookup-chosen" id="{}" '
             'aria-label="{}">{}</ul><input{}></div>',
             box_id,
             _("Chosen: %(field)s") % {"field": label},

@@ -47,6 +47,7 @@ def todo_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@transaction.non_atomic_requests  # reads only: no transaction, so it never queues a writer
 def todo_badge(request: HttpRequest) -> HttpResponse:
     """The navigation's counts (fetched after the page, so no page pays for them)."""
     require_view(request)
