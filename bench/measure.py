@@ -83,6 +83,7 @@ def page_urls() -> dict[str, str]:
         "timetable, unfiltered": "/timetable/",
         "priorities": "/priorities/",
         "period report table": f"/reports/?period={current_period(clock.today()).previous()}",
+        "待办 (the office)": "/todo/",
         "admin changelist (peer)": "/admin/tasks/measure/",
     }
 

@@ -392,3 +392,14 @@ def test_notices_page_lists_them_and_marks_them_read(world, client):
     client.post("/notices/")
     assert not Notice.objects.filter(recipient=world["liaison"], read_at__isnull=True).exists()
     assert ProgressReport.objects.count() == 1
+
+
+def test_a_chase_is_shown_on_the_period_table(world, client):
+    body = world["body"]
+    _old(MeasureFactory(lead_body=body))
+    previous = str(current_period(clock.today()).previous())
+    client.force_login(world["office"])
+    client.post(f"/bodies/{body.pk}/chase", {"period": previous})
+    page = client.get(f"/reports/?period={previous}").content.decode()
+    row = page.split('id="by-body"')[1].split(body.name)[1].split("</tr>")[0]
+    assert "11-24 10:00" in row and (world["office"].get_full_name() or "coordinator") in row

@@ -22,6 +22,7 @@ from tasks import clock, permissions, reporting
 from tasks.forms import add_rule_errors
 from tasks.models import (
     Attachment,
+    Chase,
     Contribution,
     ExtensionRequest,
     Measure,
@@ -86,6 +87,13 @@ def report_list(request: HttpRequest) -> HttpResponse:
     if bad_period:
         messages.error(request, bad_period)
     table = reporting.period_table(period=period, today=day)
+    # each body's last 催报 for the period (who chased it, when): one query
+    chases = Chase.objects.filter(
+        period=str(period), body__in=[entry.body for entry in table.bodies if entry.body]
+    ).select_related("by")
+    last = {chase.body_id: chase for chase in chases.order_by("at")}
+    for entry in table.bodies:
+        entry.chase = last.get(entry.body.pk) if entry.body else None
     shown_state = request.GET.get("state", "")
     if shown_state and shown_state not in ReportState.values:
         messages.error(request, _("There is no such report state; all measures are shown."))
