@@ -556,7 +556,15 @@ def test_parse_deadline_refuses_a_time_that_does_not_exist(value):
 
 @pytest.mark.parametrize(
     ("value", "number_format", "expected"),
-    [(40, "General", 40), ("40%", "General", 40), (0.4, "0%", 40), (40, '0"%"', 40), ("0", "", 0)],
+    [
+        (40, "General", 40),
+        ("40%", "General", 40),
+        (0.4, "0%", 40),
+        (0.4, "[Blue]0%", 40),
+        (40, '0"%"', 40),  # as the export writes it
+        (40, "0\\%", 40),  # as LibreOffice saves it again: an escaped, literal %
+        ("0", "", 0),
+    ],
 )
 def test_parse_progress(value, number_format, expected):
     assert cells.parse_progress(value, number_format) == expected

@@ -132,7 +132,9 @@ def parse_priority(value: object) -> int:
 
 def parse_progress(value: object, number_format: str = "General") -> int:
     """进度: 0–100, as a number (40), a percentage cell (40% is 0.4) or text (40, 40%)."""
-    unquoted = re.sub(r'"[^"]*"', "", number_format or "")
+    # a "%" in quotes ("0"%"", as the export writes it) or escaped (0\%, as LibreOffice saves
+    # it again) is a literal sign after the number; a bare % makes the cell a percentage
+    unquoted = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", number_format or "")
     number: float | None = None
     if isinstance(value, int | float) and not isinstance(value, bool):
         number = value * 100 if "%" in unquoted else value
