@@ -190,6 +190,11 @@ _DATE_LINE = re.compile(
 )
 _PERSON_LINE = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 _BYLINE = re.compile(r"^[\u4e00-\u9fff]{2,3}$")
+# A speaker under a speech's title, with the offices held: "市委常委、市总工会主席 王建华"
+_SPEAKER_LINE = re.compile(
+    r"^[\u4e00-\u9fff、，,]{2,40}(?:主席|书记|部长|局长|厅长|市长|县长|区长|主任|组长|委员|同志)"
+    r"\s+(?P<name>[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,3})$"
+)
 _ORG_LINE = re.compile(
     r"^[\u4e00-\u9fff（）()]{3,30}(总工会|工会|委员会|办公室|办公厅|领导小组|厅|局|委|政府|学院|大学|协会"
     r"|党组|党委|中学|小学|学校|支部|管委会|办事处|研究院|集团|公司|联合会|中心)$"
@@ -202,7 +207,10 @@ def _date(line: str) -> str:
     match = _DATE_LINE.match(line)
     if not match:
         return ""
-    year, month, day = int(match["y"]), int(match["m"]), int(match["d"])
+    return _iso(int(match["y"]), int(match["m"]), int(match["d"]))
+
+
+def _iso(year: int, month: int, day: int) -> str:
     return f"{year:04d}-{month:02d}-{day:02d}" if 1 <= month <= 12 and 1 <= day <= 31 else ""
 
 
@@ -224,6 +232,16 @@ def _read_header(outline: Outline, kept: list[str]) -> list[str]:
         while at < len(kept) and documents.is_document_number(kept[at]):
             at += 1
         first = kept[at] if at < len(kept) else ""
+    if (
+        _is_header_line(first)
+        and _ORG_LINE.match(re.sub(r"\s+", "", first))
+        and at + 1 < len(kept)
+        and _is_header_line(kept[at + 1])
+        and documents.looks_like_title(kept[at + 1])
+    ):  # the issuer over the title: "中共某某县总工会党组" / "关于…的方案"
+        outline.affiliation = outline.affiliation or re.sub(r"\s+", "", first)
+        at += 1
+        first = kept[at]
     if (
         _is_header_line(first)
         and not _date(first)
@@ -254,11 +272,20 @@ def _read_header(outline: Outline, kept: list[str]) -> list[str]:
         elif title and len(bare) >= 4 and bare in title:
             pass  # the title printed again, or a line of it
         elif documents.is_document_number(line) or documents.is_document_note(line):
-            pass
+            dated = documents.note_date(line)
+            if dated and not outline.published_on:
+                outline.published_on = _iso(*dated)
         elif documents.is_addressees(line):
             outline.context.append(Item("", line.rstrip("：: "), line))
         elif _PERSON_LINE.match(compact) and not outline.author:
             outline.author = compact
+        elif _SPEAKER_LINE.match(line.strip()) and not outline.author:
+            speaker = _SPEAKER_LINE.match(line.strip())
+            outline.author = re.sub(r"\s+", "", speaker["name"])
+            # the body of the last office named: 市委常委、市总工会主席 → 市总工会
+            office = re.split(r"[、，,]", line.strip()[: speaker.start("name")].strip())[-1]
+            body = documents.union_named(office)
+            outline.affiliation = outline.affiliation or body
         elif _ORG_LINE.match(compact) and not outline.affiliation:
             outline.affiliation = compact
         elif outline.title.endswith(_TITLE_GOES_ON) and at == 1:
@@ -374,7 +401,15 @@ def parse_document(text: str, *, name: str = "") -> Outline:
         outline.title = name.rsplit(".", 1)[0].strip()[:TITLE_MAX] if name else ""
     outline.year = documents.year_of(outline.published_on, outline.title, text[:2000])
     _give_actor(
-        outline, " ".join([outline.title, outline.preamble, *(c.excerpt for c in outline.context)])
+        outline,
+        " ".join(
+            [
+                outline.title,
+                outline.affiliation,
+                outline.preamble,
+                *(c.excerpt for c in outline.context),
+            ]
+        ),
     )
     locator = Locator(text)
     for area in outline.areas:
@@ -404,15 +439,24 @@ def _header_line(line: str) -> str:
 
 def _read_table(outline: Outline, table: tables.Table, above: list[str], below: str) -> None:
     """A task table: one measure a row; what stands above and below it is background."""
-    area = Area("", outline.title or "全部举措")
+    area = None
     for row in table.rows:
+        if area is None or (row.section and row.section != area.excerpt):
+            # a section row heads the rows below it: an area of the plan
+            marker = marker_at(row.section, 0) if row.section else None
+            title = row.section[marker.end :].strip() if marker else row.section
+            area = Area(
+                marker.ordinal if marker else "",
+                title or outline.title or "全部举措",
+                excerpt=row.section,
+            )
+            outline.areas.append(area)
         bodies = [BodyMention(n, _kind(n), LEAD) for n in row.leads]
         bodies += [BodyMention(n, _kind(n), COOPERATING) for n in row.helping]
         if not bodies and table.list_body:
             bodies = [BodyMention(table.list_body, _kind(table.list_body), LEAD)]
         item = Item(row.ordinal, _title(row.title), row.excerpt, bodies=bodies, deadline=row.when)
         area.measures.append(item)
-    outline.areas.append(area)
     for paragraph in above:
         if not tables._LIST_BODY.match(paragraph.strip()):
             outline.context.append(Item("", _title(paragraph), paragraph))
@@ -437,8 +481,11 @@ def _read_document_body(outline: Outline, body: list[str]) -> None:
         area = Area("", label, excerpt=paragraph)
         area.measures = [Item("", item, item, bodies=find_bodies(item)) for item in items]
         outline.areas.append(area)
-    # the preamble is background, but for the plan's purpose (为…，制定本方案), its preamble
+    # the preamble is background, but for the plan's purpose (为…，制定本方案), its preamble,
+    # which is background only where the document has no other
     background = [p for p in parts if not documents.is_purpose(p)]
+    if not background and not outline.context:
+        background = parts  # …unless nothing else says what the plan is for
     if background and any(outline.all_measures()):
         outline.context.insert(0, Item("", _title(background[0]), "\n\n".join(background)))
     if body and documents.seems_cut_off(body[-1]):
@@ -701,6 +748,10 @@ def _collect_heading(heading: Node, outline: Outline) -> None:
         outline.context.extend(_context(heading))
         return
     if _is_container(heading.children):
+        if intro:  # what the heading says before its sections is background
+            outline.context.append(
+                Item("", heading.title, "\n\n".join([heading.title, *heading.parts]))
+            )
         _collect_items(heading.children, outline)
         return
     area = Area("", heading.title, intro, excerpt="\n\n".join([heading.title, *heading.parts]))
@@ -730,6 +781,13 @@ def _collect_items(items: list[Node], outline: Outline) -> None:
     _collect_list(group, outline)
 
 
+def _given_out(items: list[Node]) -> bool:
+    """Items of a notice that each give their work out (责任单位：…, （…牵头）, 完成时间：…):
+    each is one task however many sentences it has, not a section to break into sentences."""
+    given = sum(_assigns(item) or bool(when.labelled(item.body)) for item in items)
+    return given * 2 >= len(items)
+
+
 def _is_container(nodes: list[Node]) -> bool:
     """A heading over sections (第一…, 其一…, 一、… with items of their own, or long ones):
     the sections are the areas, the heading only a title."""
@@ -747,6 +805,11 @@ def _collect_list(items: list[Node], outline: Outline) -> None:
     long_items = sum(len(sentences(item.body)) for item in items) >= 3 * len(items)
     sections = any(item.children for item in items)
     if not sections and len(items) > 1 and _headed_items(items):
+        area = Area("", outline.title or "全部举措")
+        area.measures = [m for m in (_measure(item, outline) for item in items) if m]
+        outline.areas.append(area)
+        return
+    if not sections and len(items) > 1 and _given_out(items):
         area = Area("", outline.title or "全部举措")
         area.measures = [m for m in (_measure(item, outline) for item in items) if m]
         outline.areas.append(area)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from tasks.outline.lexicon import ACTION_VERBS
+from tasks.outline.text import list_items
 
 UNION, GOVERNMENT, JUDICIAL, ENTERPRISE, EDUCATION, SOCIAL = (
     "union",
@@ -92,19 +93,19 @@ GAZETTEER: dict[str, str] = {
 # A note that assigns responsibility: （省人社厅牵头，省教育厅、各市按职责分工负责） — an aside
 # in brackets (none inside it) that says one of _NOTE_WORDS. The aside is matched first and its
 # words looked for after, which is the same and stays linear on an aside of any length.
-_ASIDE = re.compile(r"[（(](?P<note>[^（）()]*+)[）)]")
+# A name in the note may hold brackets of its own: （市总工会牵头，各县（市、区）总工会配合）.
+_ASIDE = re.compile(r"[（(](?P<note>(?:[^（）()]++|[（(][^（）()]*+[）)])*+)[）)]")
 _NOTE_WORDS = ("牵头", "负责", "配合", "参加")
 # In a note, names then their role, up to a comma: 省人社厅牵头，省教育厅、各市按职责分工负责.
 _ROLE = re.compile(r"牵头|按职责分工负责|配合|参与|参加|协助|负责")
 _NOT_A_COMMA = re.compile(r"[^，,；;]+")
-_NAME_SPLIT = re.compile(r"[、，,]")
 _AND_SPLIT = re.compile(r"以及|[和及与]")
 
 
 def _split_names(names: str) -> list[str]:
     """省教育厅、省人社厅和各市 → three names; 市经济和信息化委 stays one (a 和 inside a name)."""
     result = []
-    for piece in _NAME_SPLIT.split(names):
+    for piece in list_items(names):
         parts = _AND_SPLIT.split(piece)
         if len(parts) > 1 and all(_ORG_SUFFIX.search(part.strip()) for part in parts):
             result.extend(parts)
@@ -318,17 +319,18 @@ def _names_after(text: str, start: int) -> list[str]:
             if depth == 0:
                 break
             depth -= 1
-        elif char in "\n。" or (depth == 0 and char in "、，,；;"):
+        elif char in "\n。；;" or (depth == 0 and char in "、，,"):
             names.append(text[begin:at])
             begin = at + 1
-            if char in "\n。":
+            if char in "\n。；;":  # "牵头部门：X；配合部门：Y": the next label's names are its own
                 break
         at += 1
     else:
         names.append(text[begin:at])
     if at < end and text[at] in "）)":
         names.append(text[begin:at])
-    cleaned = [name.strip(" \u3000\t等") for name in names]
+    # "牵头单位：X 配合单位：Y" on one line: X's list ends where the next label begins
+    cleaned = [_LABEL.split(name, 1)[0].strip(" \u3000\t等") for name in names]
     return [name for name in dict.fromkeys(cleaned) if 2 <= len(name) <= NAME_MAX]
 
 

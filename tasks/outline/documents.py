@@ -24,7 +24,14 @@ _CHROME_WORDS = (
     "即可订阅",
     "法宝引证码",
     "【时效性】",
+    "当前位置",
+    "您所在的位置",
+    "索引号",
+    "主题分类",
+    "发布机构",
 )
+# A breadcrumb: "首页 > 政务公开 > 政策文件", "首页»新闻"
+_BREADCRUMB = re.compile(r"^[^。，,；;>＞»›]{1,20}(?:\s*[>＞»›]\s*[^。，,；;>＞»›]{1,20}){2,}$")
 _SOURCE_LINE = re.compile(r"来源\s*[:：]")
 CHROME_MAX = 80
 # 文号: 鞍立政发〔2023〕2号, 东府〔2021〕54号
@@ -32,6 +39,29 @@ DOCUMENT_NUMBER = re.compile(r"[〔\[［【(（]\s*((?:19|20)\d{2})\s*[〕\]］�
 _ISSUER_FILE = re.compile(r"^[\u4e00-\u9fff（）()]{2,30}文件$")
 # (此件公开发布), （有修改）: a note on the document, not its text
 _DOCUMENT_NOTE = re.compile(r"^[（(][^（）()\d]{1,12}[）)]$")
+_DATED_NOTE = re.compile(
+    r"^[（(][^（）()]*?(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日[^（）()]*[）)]$"
+)
+NOTE_MAX = 60
+# What a document's title says it is
+_KINDS = (
+    "方案",
+    "意见",
+    "要点",
+    "通知",
+    "办法",
+    "规划",
+    "清单",
+    "计划",
+    "决定",
+    "讲话",
+    "报告",
+    "细则",
+    "规定",
+    "安排",
+    "分解",
+    "安排表",
+)
 # 主送 / a salutation: "各党支部：", "立山经济开发区,各街道办事处,各区直部门:", "同志们："
 ADDRESSEES_MAX = 160
 _ADDRESS_END = re.compile(r"[:：]\s*$")
@@ -63,6 +93,8 @@ def is_chrome(paragraph: str) -> bool:
         return True
     if _SOURCE_LINE.search(text) and re.search(r"\d{4}-\d{1,2}-\d{1,2}|网|报", text):
         return True
+    if _BREADCRUMB.match(text):
+        return True
     return len(text) <= 30 and text.startswith("首页")
 
 
@@ -80,7 +112,25 @@ def is_issuer_file(line: str) -> bool:
 
 
 def is_document_note(line: str) -> bool:
-    return bool(_DOCUMENT_NOTE.match(line.strip()))
+    """(此件公开发布), or a dated note under a title: （2025年2月18日市总工会全委会议通过）."""
+    text = line.strip()
+    return bool(_DOCUMENT_NOTE.match(text)) or (
+        len(text) <= NOTE_MAX and bool(_DATED_NOTE.match(text))
+    )
+
+
+def note_date(line: str) -> tuple[int, int, int] | None:
+    """The date a dated note gives: (year, month, day)."""
+    found = _DATED_NOTE.match(line.strip()) if len(line.strip()) <= NOTE_MAX else None
+    if not found:
+        return None
+    return int(found["y"]), int(found["m"]), int(found["d"])
+
+
+def looks_like_title(line: str) -> bool:
+    """A line naming a document: "关于…", "…实施方案（2024—2026年）", "…任务清单"."""
+    text = re.sub(r"[（(][^（）()]*[）)]$", "", compact(line))
+    return text.startswith("关于") or text.endswith(_KINDS)
 
 
 def is_addressees(line: str) -> bool:
@@ -123,8 +173,20 @@ def counted_lists(paragraph: str) -> list[tuple[str, list[str]]]:
 
 
 def union_named(text: str) -> str:
-    """The first union the text names (市总工会, 河南省许昌市总工会), or ""."""
-    for found in _UNION.finditer(text):
+    """The first union the text names (市总工会, 河南省许昌市总工会), or "": a federation
+    (…总工会) first; "工会工作" (the union's work, 全市工会工作新局面) names none."""
+    return _union_named(text, _FEDERATION) or _union_named(text, _UNION)
+
+
+_FEDERATION = re.compile(r"总工会")
+# After 工会 these make it the union's work or people, not a body: 工会工作, 工会干部
+_NOT_A_BODY_AFTER = ("工作", "干部", "会员", "经费", "改革")
+
+
+def _union_named(text: str, pattern: re.Pattern[str]) -> str:
+    for found in pattern.finditer(text):
+        if text.startswith(_NOT_A_BODY_AFTER, found.end()):
+            continue
         at = found.start()
         begin = at
         while (
@@ -140,10 +202,20 @@ def union_named(text: str) -> str:
     return ""
 
 
+# "联系人：张华，电话：…": a contact line ends a notice without a full stop
+_CONTACT = re.compile(r"(?:联系人|联系电话|电话|传真|邮箱|手机)\s*[:：]")
+
+
 def seems_cut_off(paragraph: str) -> bool:
-    """A last paragraph that stops mid-sentence: long, and no sentence end after it."""
+    """A last paragraph that stops mid-sentence: no sentence end after it, and long or with
+    punctuation inside (a heading, a signature has none)."""
     text = paragraph.rstrip()
-    return len(text) > HEADING_MAX and not text.endswith((*TERMINAL, "…", "”", "）", ")", "】"))
+    sentence_like = len(text) > HEADING_MAX or any(mark in text for mark in "。，,；;")
+    return (
+        sentence_like
+        and not _CONTACT.search(text)
+        and not text.endswith((*TERMINAL, "…", "”", "）", ")", "】"))
+    )
 
 
 def year_of(*texts: str) -> int | None:

@@ -54,6 +54,8 @@ ADVERBS = _longest_first(
 # Heading words of the guiding part of a plan (why and what for): context, not tasks.
 GUIDING_HEADING = re.compile(
     r"总体要求|指导思想|基本原则|工作原则|总体思路|工作目标|主要目标|总体目标|目标要求|重要意义"
+    # a short heading that names the aims (建设目标, 行动目标, 发展思路): what for, not what to do
+    r"|^[\u4e00-\u9fff]{0,6}(?:目标|原则|思路)$"
 )
 # A clause that only says when: "2025年底前", "6月底前", "年内", "长期坚持".
 DEADLINE = re.compile(

@@ -34,6 +34,7 @@ HEADER_LINES_MAX = 25
 _PERSON = re.compile(r"^[\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){1,3}$")
 _TIME_CELL = re.compile(
     r"^\d{4}\s*[.\-/年]\s*\d{1,2}|\d{1,2}\s*月|年底|年内|季度|半年|长期|持续|常态|寒假|暑假|学期|期间"
+    r"|^(?:全年|每年|每季度?|每月|每半年|常年|按月|按季度?)"
 )
 _CONTINUED = re.compile(
     r"^[（(][^（）()]*[）)]$"
@@ -45,6 +46,17 @@ _LIST_BODY = re.compile(
 )
 
 
+# A row across the whole table that heads the rows below it: "一、提升思想政治素质", "（二）…".
+_SECTION = re.compile(
+    r"^(?:[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]|第[一二三四五六七八九十]{1,3}部分)"
+    r"[^。，,；;：:\t]{2,34}$"
+)
+
+
+def is_section(line: str) -> bool:
+    return bool(_SECTION.match(line.strip()))
+
+
 @dataclass
 class Row:
     ordinal: str
@@ -54,6 +66,7 @@ class Row:
     leads: list[str] = field(default_factory=list)
     helping: list[str] = field(default_factory=list)
     start: int = 0  # where the row begins in the text
+    section: str = ""  # the section row above it, as written ("" before any)
 
 
 @dataclass
@@ -136,16 +149,22 @@ def _tab_table(text: str, lines: list[tuple[int, str]]) -> Table | None:
         roles = _columns(headers)
         rows: list[Row] = []
         end = start + len(line)
+        section = ""
         for row_start, row_line in lines[index + 1 :]:
             if not row_line.strip():
                 continue
+            cells = [cell.strip() for cell in row_line.rstrip().split("\t")]
+            cells = [cell for cell in cells if cell] if is_section(cells[0]) else cells
+            if len(cells) == 1 and is_section(cells[0]):
+                section = cells[0]  # a section row: one cell across the table
+                continue
             if "\t" not in row_line:
                 break
-            cells = [cell.strip() for cell in row_line.rstrip().split("\t")]
             row = _row(
                 roles, cells, row_line.strip(), row_start + len(row_line) - len(row_line.lstrip())
             )
             if row:
+                row.section = section
                 rows.append(row)
             end = row_start + len(row_line.rstrip())
         if rows:
@@ -164,10 +183,13 @@ def _cell_table(text: str, lines: list[tuple[int, str]]) -> Table | None:
         if line not in ("序号", "编号"):
             continue
         headers: list[str] = []
+        section = ""
         at = index
         while at < len(stripped) and stripped[at][1] != "1" and at - index < HEADER_LINES_MAX:
             cell = stripped[at][1]
-            if cell and _CONTINUED.match(cell) and headers:
+            if is_section(cell):
+                section = cell  # the first section row, over row 1
+            elif cell and _CONTINUED.match(cell) and headers:
                 headers[-1] += cell
             elif cell:
                 headers.append(cell)
@@ -180,16 +202,24 @@ def _cell_table(text: str, lines: list[tuple[int, str]]) -> Table | None:
         while at < len(stripped) and stripped[at][1] == str(number):
             row_start = stripped[at][0]
             cells: list[str] = []
+            below = ""  # a section row after this row's cells heads the next rows
             at += 1
             while at < len(stripped) and stripped[at][1] != str(number + 1):
-                if stripped[at][1]:
-                    cells.append(stripped[at][1])
+                cell = stripped[at][1]
+                if cell and cells and is_section(cell):
+                    below = cell
+                elif cell and not below:
+                    cells.append(cell)
                     end = stripped[at][0] + len(lines[at][1].rstrip())
+                elif cell:
+                    break  # text after a section row that begins no row: the table ended
                 at += 1
             excerpt = text[row_start:end].strip()
             row = _row([NUMBER, *_fit(roles, cells)], [str(number), *cells], excerpt, row_start)
             if row:
+                row.section = section
                 rows.append(row)
+            section = below or section
             number += 1
         if rows:
             list_body = ""

@@ -12,8 +12,8 @@ TERMINAL = "。！？；!?;：:”」』）)"
 SENTENCE_END = "。！？；!?;"
 # Longest line that can still be a bare heading (推动工匠人才技能要素的持续积累 is 15).
 HEADING_MAX = 36
-OPENERS = "《“「『（("
-CLOSERS = "》”」』）)"
+OPENERS = "《“「『（(〔［"
+CLOSERS = "》”」』）)〕］"
 # A full line of a hard-wrapped text may fall this many columns short (a word kept whole).
 WRAP_SLACK = 3
 # A quotation mark or bracket still open this many characters later was never closed.
@@ -214,6 +214,12 @@ def _split(text: str, stops: str, *, keep_stop: bool) -> list[str]:
 def sentences(text: str) -> list[str]:
     """Split at sentence ends, keeping each sentence verbatim with its closing punctuation."""
     return _split(text, SENTENCE_END, keep_stop=True)
+
+
+def list_items(text: str) -> list[str]:
+    """The items of a list joined by 、，, outside brackets: 市总工会、各县（市、区）总工会 →
+    two."""
+    return _split(text, "、，,", keep_stop=False)
 
 
 def clauses(sentence: str) -> list[str]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from operator import itemgetter
 
+from tasks.outline import when
 from tasks.outline.bodies import is_assignment
 from tasks.outline.markers import INLINE_FAMILIES, Marker, find_markers, ordinal_for
 from tasks.outline.text import looks_like_heading, sentences
@@ -233,8 +234,8 @@ def mark_repeats(root: Node, warnings: list[dict[str, str]]) -> None:
             continue
         run: list[tuple[str, Node]] = []
         for sentence in own_sentences(node):
-            if is_assignment(sentence):
-                continue  # responsibility notes repeat by nature: （省总工会牵头，各市配合）
+            if is_assignment(sentence) or when.is_note(sentence):
+                continue  # notes repeat by nature: （省总工会牵头，各市配合）, （完成时间：…）
             original = None
             if len(sentence) > REPEAT_MAX_LENGTH:
                 grams: set[str] = set()
@@ -293,6 +294,8 @@ def check_numbering(root: Node, warnings: list[dict[str, str]]) -> None:
                             "found": marker.ordinal,
                         }
                     )
+            elif marker.number == 1 and marker.family in INLINE_FAMILIES:
+                pass  # 一是… again in a paragraph of its own: a new list, as speeches write
             elif marker.number <= previous:
                 warnings.append({"code": "number_out_of_order", "found": marker.ordinal})
             last_here[marker.family] = marker.number

@@ -36,6 +36,11 @@ _DUE_BEFORE = re.compile(rf"(?P<when>(?:{_TIME})\s*{_BEFORE})")
 # A date the work runs until: "实施期限至2022年12月31日"
 _UNTIL = re.compile(r"(?:至|到|截至)(?P<when>\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)")
 _ASIDE = re.compile(r"[（(](?P<inside>[^（）()]{2,30})[）)]")
+# A labelled time, as written: "完成时间：2025年1月20日前", "完成时限：长期坚持", "时限：每季度".
+_LABELLED = re.compile(
+    r"(?:完成|办结|截止|落实)?(?:时间|时限|期限)(?:要求|节点)?\s*[:：]\s*"
+    r"(?P<when>[^。；;，,\n（）()]{2,24}?)\s*(?=[。；;，,\n（）()]|$)"
+)
 # An item's text is looked at this far (a deadline is not in the 5,000th character of an item).
 LOOK_MAX = 3000
 
@@ -43,6 +48,9 @@ LOOK_MAX = 3000
 def find(text: str) -> str:
     """The deadline `text` (an item's own text, marker excluded) writes, as written; "" if none."""
     text = text[:LOOK_MAX]
+    given = labelled(text)
+    if given:
+        return given
     for aside in _ASIDE.finditer(text):  # （2026年6月底前完成）
         whole = _WHOLE.match(aside["inside"].strip())
         if whole:
@@ -63,3 +71,16 @@ def find(text: str) -> str:
         if found:
             return found["when"]
     return ""
+
+
+def labelled(text: str) -> str:
+    """The time a label gives ("完成时间：2025年1月20日前" → "2025年1月20日前"), or ""."""
+    found = _LABELLED.search(text[:LOOK_MAX])
+    return found["when"] if found else ""
+
+
+def is_note(sentence: str) -> bool:
+    """A sentence that only says when: "（完成时间：2025年1月20日前）", "完成时限：长期坚持。"."""
+    text = sentence.strip().strip("（()）。；; ")
+    found = _LABELLED.match(text)
+    return bool(found) and found.end() >= len(text)
