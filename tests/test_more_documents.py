@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_real_documents import check_document, dry_run_of, walk
+from tests.test_real_documents import check_document, deadline_of, dry_run_of, walk
 
 MORE = Path(__file__).resolve().parent / "documents" / "more"
 EXPECTED = json.loads((MORE / "expected.json").read_text(encoding="utf-8"))
@@ -72,9 +72,7 @@ def test_a_document_reads_as_a_careful_reader_sees_it(name):
     ],
 )
 def test_a_deadline_gives_its_date(name, title_part, note, due):
-    every = [m for area in dry_run(name)["areas"] for m in walk(area["measures"])]
-    (measure,) = [m for m in every if title_part in m["title"]]
-    assert measure["deadline"] == {"note": note, "date": due}
+    assert deadline_of(dry_run(name), title_part) == {"note": note, "date": due}
 
 
 @pytest.mark.parametrize(

@@ -67,6 +67,13 @@ def dry_run(name: str) -> dict:
     return dry_run_of(REAL / name)
 
 
+def deadline_of(outline: dict, title_part: str) -> dict:
+    """The deadline the outline gives the one measure whose title holds `title_part`."""
+    every = [m for area in outline["areas"] for m in walk(area["measures"])]
+    (measure,) = [m for m in every if title_part in m["title"]]
+    return measure["deadline"]
+
+
 def test_every_document_has_its_expectations():
     assert sorted(path.name for path in REAL.glob("*.txt")) == NAMES
     assert len(NAMES) == 13
@@ -149,9 +156,7 @@ def test_a_real_document_reads_as_a_careful_reader_sees_it(name):
     ],
 )
 def test_a_deadline_gives_its_date_in_the_plan_s_year(name, title_part, note, due):
-    every = [m for area in dry_run(name)["areas"] for m in walk(area["measures"])]
-    (measure,) = [m for m in every if title_part in m["title"]]
-    assert measure["deadline"] == {"note": note, "date": due}
+    assert deadline_of(dry_run(name), title_part) == {"note": note, "date": due}
 
 
 def test_the_header_of_a_red_head_document_is_no_content():
