@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -42,14 +43,27 @@ LIST_LENGTH = 20
 
 @dataclass
 class Section:
-    """One kind of item: its first LIST_LENGTH items and how many there are in all."""
+    """One kind of item: its first LIST_LENGTH items and how many there are in all, each read
+    when first asked for (the navigation's badge asks only the counts)."""
 
     key: str
     title: str
-    items: list
-    total: int
+    rows: QuerySet | list
     hint: str = ""
     extra: dict = field(default_factory=dict)
+    known_total: int | None = None
+
+    @cached_property
+    def items(self) -> list:
+        return list(self.rows[:LIST_LENGTH])
+
+    @cached_property
+    def total(self) -> int:
+        if self.known_total is not None:
+            return self.known_total
+        if "items" in self.__dict__ and len(self.items) < LIST_LENGTH:
+            return len(self.items)  # all of them are read already
+        return self.rows.count()
 
     @property
     def more(self) -> int:
@@ -57,9 +71,7 @@ class Section:
 
 
 def _section(key: str, title, queryset: QuerySet, hint="", **extra) -> Section:
-    return Section(
-        key, str(title), list(queryset[:LIST_LENGTH]), queryset.count(), str(hint), extra
-    )
+    return Section(key, str(title), queryset, str(hint), extra)
 
 
 @dataclass
@@ -226,8 +238,8 @@ def office_sections(today: date) -> list[Section]:
             "late_bodies",
             str(_("Bodies late with their %(period)s reports (催报)") % {"period": previous}),
             bodies,
-            total,
             extra={"period": previous},
+            known_total=total,
         ),
     ]
 

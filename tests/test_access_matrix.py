@@ -63,7 +63,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from tasks import roles
+from tasks import clock, roles
 from tasks.models import (
     Attachment,
     Chase,
@@ -440,13 +440,13 @@ def _build_world() -> World:
             address="lead@example.org",
             subject="报告被退回",
             body="请补充",
-            created_at=timezone.now(),
+            created_at=clock.now(),
         ).pk,
         "chase": Chase.objects.create(
-            body=lead_body, period="2026-10", by=None, at=timezone.now(), measures=1
+            body=lead_body, period="2026-10", by=None, at=clock.now(), measures=1
         ).pk,
         "notice": Notice.objects.create(
-            recipient=lead, kind="report_returned", text="退回", created_at=timezone.now()
+            recipient=lead, kind="report_returned", text="退回", created_at=clock.now()
         ).pk,
     }
     return World(

@@ -15,7 +15,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
-from tasks.ledger import LEDGER_COLUMNS
 from tasks.models import Measure
 from tasks.models.versioning import person
 from tests.factories import (
@@ -25,17 +24,9 @@ from tests.factories import (
     ResponsibleBodyFactory,
     UserFactory,
 )
+from tests.test_ledger_upload import CONFIRM, EN, UPLOAD, XLSX_TYPE, _header
 
 pytestmark = pytest.mark.django_db
-
-UPLOAD, CONFIRM = "/measures/upload/", "/measures/upload/confirm"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
-
-
-@pytest.fixture(autouse=True)
-def _today(clock):
-    clock.move_to(date(2026, 11, 24))
 
 
 @pytest.fixture
@@ -102,17 +93,7 @@ class Ledger:
 
     def __init__(self, book: openpyxl.Workbook) -> None:
         self.book, self.sheet = book, book.worksheets[0]
-        labels = {}
-        for code in ("zh-hans", "en"):
-            with translation.override(code):
-                labels |= {str(column.label): column.key for column in LEDGER_COLUMNS}
-        for row in self.sheet.iter_rows(max_row=10):
-            found = {labels[c.value]: c.column for c in row if c.value in labels}
-            if "title" in found and "id" in found:
-                self.columns = found
-                break
-        else:
-            raise AssertionError("the export has no header row")
+        self.columns = _header(self.sheet)
 
     def row(self, measure: Measure) -> int:
         for cells in self.sheet.iter_rows(min_row=2):

@@ -73,6 +73,24 @@ def browser():
         chromium.close()
 
 
+PHONE_WIDTH = 390
+
+
+@pytest.fixture
+def phone(browser):
+    """A phone: 390×844, touch, mobile; its page in Chinese."""
+    context = browser.new_context(
+        locale="zh-CN",
+        viewport={"width": PHONE_WIDTH, "height": 844},
+        has_touch=True,
+        is_mobile=True,
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900})

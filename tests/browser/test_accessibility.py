@@ -12,10 +12,9 @@ from datetime import date
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from tasks import roles
+from tasks import clock, roles
 from tasks.models import Measure, Milestone, ResponsibleBody
 from tasks.reporting import current_period
 from tasks.reporting.actions import file_report, request_extension
@@ -64,7 +63,7 @@ def plan():
     Milestone.objects.create(measure=led, title="完成调研", due_date=date(2026, 6, 30))
     file_report(
         measure=led,
-        period=current_period(timezone.localdate()),
+        period=current_period(clock.today()),
         by=liaison,
         progress=40,
         status=Measure.Status.IN_PROGRESS,

@@ -43,17 +43,6 @@ def plan():
     return {"office": office, "liaison": liaison, "kept": kept, "edited": edited}
 
 
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(
-        locale="zh-CN", viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
-
 def test_download_edit_upload_tick_the_stale_row_and_save(live_server, phone, plan, tmp_path):
     base = live_server.url
     log_in(phone, base, "gaigeban")

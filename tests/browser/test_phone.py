@@ -11,14 +11,13 @@ from datetime import date
 
 import pytest
 from django.contrib.auth.models import Group
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from playwright.sync_api import Page, expect
 
-from tasks import roles
+from tasks import clock, roles
 from tasks.models import Attachment, ExtensionRequest, Measure, ProgressReport
 from tasks.reporting import ReportState, current_period
-from tests.browser.conftest import accessibility, shot
+from tests.browser.conftest import PHONE_WIDTH, accessibility, shot
 from tests.factories import MeasureFactory, ResponsibleBodyFactory, UserFactory
 
 pytestmark = [
@@ -26,7 +25,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-WIDTH = 390
+WIDTH = PHONE_WIDTH
 # a photo as a phone takes it: only its name, kind and size matter to the upload
 PHOTO = b"\xff\xd8\xff\xe0" + bytes(2048) + b"\xff\xd9"
 
@@ -55,17 +54,6 @@ def liaison_month(settings, tmp_path):
     )
     MeasureFactory(area=measure.area, title="完善职工之家建设标准", lead_body=body)
     return {"liaison": liaison, "measure": measure}
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(
-        locale="zh-CN", viewport={"width": WIDTH, "height": 844}, has_touch=True, is_mobile=True
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
 
 
 # the page's own targets: links, buttons, summaries and fields in <main> that are shown (a box
@@ -99,7 +87,7 @@ def fits_a_phone(page: Page) -> None:
 def test_a_liaison_reports_on_a_phone(live_server, phone, liaison_month):
     base = live_server.url
     measure = liaison_month["measure"]
-    period = str(current_period(timezone.localdate()))
+    period = str(current_period(clock.today()))
 
     phone.goto(f"{base}/accounts/login/")
     fits_a_phone(phone)

@@ -45,17 +45,6 @@ def plan():
     return {"city": city, "led": led}
 
 
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(
-        locale="zh-CN", viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
-
-
 def test_a_phone_filters_by_a_body_found_by_typing(live_server, phone, plan):
     base = live_server.url
     log_in(phone, base, "gaigeban")

@@ -253,6 +253,8 @@ class _Reading:
         self.body_names = {pk: name for name, pk in self.bodies.items()}
         self.people = _People()
         self.stale_since: dict[int, tuple[Measure, int]] = {}  # measure id → (it, version)
+        # each column's name as the sheet writes it (else as the export does), once
+        self.labels = {c.key: str(c.label) for c in LEDGER_COLUMNS} | sheet.headers
         self.result = Preview(
             rows=len(rows),
             columns=sheet.written,
@@ -317,7 +319,7 @@ class _Reading:
         now = State.of(measure)
         then = self.then.get(measure.pk) if stale else None
         exported = self.exported.get(measure.pk, [])
-        labels = {c.key: str(c.label) for c in LEDGER_COLUMNS} | self.sheet.headers
+        labels = self.labels
         new: dict[str, object] = {}
         staleness = self._stale_row(row, measure, version, then) if stale else None
         kept = staleness.kept if staleness else []
