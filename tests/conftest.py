@@ -143,3 +143,17 @@ def _chinese_first():
 def _notices_sent_inline(settings):
     """Notices go out in the committing request, not a thread, so a test sees them sent."""
     settings.TASKS_NOTICE_DELIVERY = "inline"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite the tests use a database file, not one in memory.
+
+    An in-memory database is a single connection that the live server's threads all share, so
+    two requests at once (a page and the navigation's 待办 count it fetches) interleave on one
+    cursor and corrupt each other's results. With a file, each thread has its own connection,
+    as on a real server, and SQLite queues the writers."""
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        folder = tmp_path_factory.mktemp("database")
+        database.setdefault("TEST", {})["NAME"] = str(folder / "test.sqlite3")
