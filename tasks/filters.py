@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import django_filters
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
@@ -10,6 +11,9 @@ from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from tasks.models import CLOSED_STATUSES, Light, Measure, ResponsibleBody
+
+if TYPE_CHECKING:
+    from tasks.permissions import Scope
 from tasks.widgets import AREAS, BODIES, PEOPLE, SOURCES, LookupChoiceField, Search
 
 ALL = _("All")
@@ -37,9 +41,14 @@ class LookupFilter(django_filters.ModelChoiceFilter):
 class MeasureFilter(django_filters.FilterSet):
     """Filters in the URL (?area=3&light=red&sort=due …): bookmarkable, shareable, exportable.
 
-    The queryset given must already carry the traffic light (`with_light(today)`).
+    The queryset given must already carry the traffic light (`with_light(today)`). With a
+    user's scope (`tasks.permissions.scope`), it holds the plan of one federation the user sees:
+    `?federation=` (their own by default; the switch is shown when there are several).
     """
 
+    federation = django_filters.ChoiceFilter(
+        choices=[], method="filter_federation", label=_("Federation"), empty_label=None
+    )
     q = django_filters.CharFilter(method="filter_text", label=_("Text"))
     source = LookupFilter(SOURCES, field_name="area__source", label=_("Source document"))
     area = LookupFilter(AREAS, label=_("Reform area"))
@@ -89,9 +98,43 @@ class MeasureFilter(django_filters.FilterSet):
         model = Measure
         fields: list[str] = []
 
-    def __init__(self, *args: object, today: date, **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, today: date, scope: Scope | None = None, **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.today = today
+        self.scope = scope
+        if scope is None or scope.is_single():
+            self.filters.pop("federation")
+        else:
+            names = scope.tree.names
+            self.filters["federation"].extra.update(
+                choices=[(str(pk), names.get(pk, "")) for pk in scope.plans()],
+                initial=str(scope.home),
+            )
+
+    @property
+    def qs(self) -> QuerySet[Measure]:
+        if not hasattr(self, "_qs"):
+            queryset = super().qs
+            if self.scope is not None and "federation" in self.filters:
+                self.is_valid()
+                if not getattr(self.form, "cleaned_data", {}).get("federation"):
+                    queryset = queryset.filter(federation_id=self.plan)
+            self._qs = queryset
+        return self._qs
+
+    @property
+    def plan(self) -> int | None:
+        """The federation whose plan is shown (None: every plan, with one federation)."""
+        if self.scope is None or "federation" not in self.filters:
+            return None
+        self.is_valid()
+        chosen = getattr(self.form, "cleaned_data", {}).get("federation")
+        return int(chosen) if chosen else self.scope.home
+
+    def filter_federation(self, queryset: QuerySet[Measure], name: str, value: str):
+        return queryset.filter(federation_id=int(value))
 
     def filter_text(self, queryset: QuerySet[Measure], name: str, value: str) -> QuerySet:
         for word in value.split():
@@ -119,19 +162,27 @@ class MeasureFilter(django_filters.FilterSet):
         return SORTS.get(value or "rank", SORTS["rank"])
 
 
-def filtered_measures(data: QueryDict | dict | None, day: date) -> MeasureFilter:
-    """The task book's filters (`data`: a query string's values) applied to every measure, with
-    its light, bodies and owner: for the task book, the timetable, the exports and
-    `export_ledger` alike.
+def filtered_measures(
+    data: QueryDict | dict | None, day: date, user: object | None = None
+) -> MeasureFilter:
+    """The task book's filters (`data`: a query string's values) applied to the measures the
+    user sees (every measure when no user is given: `export_ledger`), with its light, bodies
+    and owner: for the task book, the timetable, the exports and `export_ledger` alike.
 
     `.qs` is the filtered queryset and `.ordering` the chosen sort, for the screen to order
     by; `.form` shows the filters and any mistake in them (a bad value is reported and left
     out, never fatal).
     """
+    from tasks import permissions
+
     measures = (
         Measure.objects.with_light(day)
         .select_related("area__source", "lead_body", "owner")
         .defer("area__source__text")  # the whole document, on every row otherwise
         .prefetch_related("cooperating_bodies")
     )
-    return MeasureFilter(data or None, queryset=measures, today=day)
+    scope = None
+    if user is not None:
+        scope = permissions.scope(user)
+        measures = measures.filter(permissions.in_seen_plans(user))
+    return MeasureFilter(data or None, queryset=measures, today=day, scope=scope)

@@ -174,6 +174,45 @@ class MilestoneDoneForm(VersionedFormMixin, forms.ModelForm):
         widgets = {"done_on": DATE_INPUT}
 
 
+class CascadeForm(forms.Form):
+    """下达: hand a measure down to federations directly below its plan."""
+
+    federations = forms.TypedMultipleChoiceField(
+        coerce=int,
+        label=gettext_lazy("Federations"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": gettext_lazy("Choose at least one federation.")},
+    )
+    due_date = forms.DateField(
+        required=False,
+        label=gettext_lazy("Due date"),
+        widget=DATE_INPUT,
+        help_text=gettext_lazy("Empty: the measure's own. Never later than it."),
+    )
+    milestones = forms.BooleanField(
+        required=False, label=gettext_lazy("Hand down its milestones too")
+    )
+
+    def __init__(self, *args: object, choices: list[tuple[int, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["federations"].choices = choices
+
+
+class BreakDownForm(forms.Form):
+    """分解: a sub-measure of a measure, in the same plan."""
+
+    title = forms.CharField(
+        max_length=Measure._meta.get_field("title").max_length, label=gettext_lazy("Title")
+    )
+    lead_body = LookupChoiceField(BODIES, required=False, label=gettext_lazy("Lead body"))
+    due_date = forms.DateField(
+        required=False,
+        label=gettext_lazy("Due date"),
+        widget=DATE_INPUT,
+        help_text=gettext_lazy("Empty: the measure's own."),
+    )
+
+
 class BulkAssignForm(forms.Form):
     """Tick rows in the task book, then set one thing for all of them at once."""
 

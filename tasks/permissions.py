@@ -1,11 +1,18 @@
 """Who may do what: one function per question, used by views, admin and exports alike.
 
 The four roles are Django groups (DESIGN §2): 系统管理员 (admin), 改革办 (coordinator),
-责任单位联络员 (body liaison), 领导 (viewer). A superuser counts as an admin. Every role sees
-everything; what differs is what each may change:
+责任单位联络员 (body liaison), 领导 (viewer). A superuser counts as an admin.
 
-- coordinator and admin: the whole plan — areas, measures and every field of them, bodies,
-  milestones, sources — and the review of reports;
+Federations (DESIGN §7): each user acts for a home federation — the federation they are a
+member of, or the nearest above a body they are a member of; none means the root. Everyone sees
+the plans of their home federation's subtree (and, read-only, the measures their own were
+handed down from); an admin sees every plan. With one federation, everyone sees everything, as
+before. What differs between roles is what each may change:
+
+- coordinator: their own federation's plan — areas, measures and every field of them,
+  milestones, sources, the priority order — handing measures down to the federations directly
+  below, and the review of reports on their plan's measures and on the measures they handed
+  down; an admin may do this in every plan, and change bodies;
 - body liaison: for measures its body leads or co-operates on, the completion of their
   milestones and requests for a later due date; for measures its body leads, their reports
   (for those it co-operates on, its contribution to them). A liaison's progress reaches the
@@ -28,7 +35,11 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from tasks import roles
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from tasks import federations, roles
 from tasks.models import Measure, Milestone, ProgressReport, ResponsibleBody
 from tasks.models.plan import closed_message
 
@@ -68,13 +79,111 @@ def is_liaison(user: User) -> bool:
 
 
 def can_view(user: User) -> bool:
-    """Every role sees the whole plan, its reports and its history."""
+    """Every role sees the plans of its subtree, their reports and their history."""
     return bool(roles_of(user))
 
 
-def can_edit_plan(user: User) -> bool:
-    """Create, change and delete areas, measures, bodies, milestones and sources."""
-    return is_coordinator(user)
+@dataclass(frozen=True)
+class Scope:
+    """Where a user acts: their home federation and the federations whose plans they see
+    (`seen` None: every plan)."""
+
+    tree: federations.Tree
+    home: int | None
+    seen: frozenset[int] | None
+
+    def sees_plan(self, federation_id: int | None) -> bool:
+        return self.seen is None or federation_id in self.seen
+
+    def plans(self) -> list[int]:
+        """The federations whose plans the user sees, their own first, then level by level."""
+        ids = self.tree.federations if self.seen is None else self.seen
+        home = self.home
+        return sorted(
+            ids,
+            key=lambda pk: (pk != home, self.tree.depth(pk), pk),
+        )
+
+    def is_single(self) -> bool:
+        return self.tree.is_single()
+
+
+def scope(user: User) -> Scope:
+    """The user's home federation and what they see (cached for the request)."""
+    cached = getattr(user, "_scope", None)
+    if cached is not None:
+        return cached
+    tree = federations.Tree.load()
+    home = seen = None
+    if roles_of(user):
+        own = [tree.federation_of(pk) for pk in user.bodies.values_list("pk", flat=True)]
+        home = tree.highest(pk for pk in own if pk is not None) or tree.root_id
+        if not is_admin(user) and home is not None and home != tree.root_id:
+            seen = tree.subtree(home)
+    else:
+        seen = frozenset()
+    result = Scope(tree=tree, home=home, seen=seen)
+    if user.is_authenticated:
+        user._scope = result
+    return result
+
+
+def home_federation(user: User) -> int | None:
+    """The federation whose plan the user plans (None: no plan exists yet, so the root's)."""
+    return scope(user).home
+
+
+def plans_in(user: User, federation_id: int | None) -> bool:
+    """Is this federation's plan the one the user plans? (An admin plans in every one.)"""
+    if is_admin(user):
+        return True
+    home = home_federation(user)
+    return federation_id is None or home is None or federation_id == home
+
+
+def can_edit_plan(user: User, federation_id: int | None = None) -> bool:
+    """Create, change and delete areas, measures, milestones and sources (of the plan of
+    `federation_id`; of their own plan when None)."""
+    return is_coordinator(user) and plans_in(user, federation_id)
+
+
+def can_view_measure(user: User, measure: Measure) -> bool:
+    """A measure of a plan the user sees, or one a measure of such a plan was handed down
+    from (up the chain, read-only)."""
+    current = scope(user)
+    if not can_view(user):
+        return False
+    if current.sees_plan(measure.federation_id):
+        return True
+    ids = {measure.pk}
+    for _level in range(50):
+        rows = list(Measure.objects.filter(parent__in=ids).values_list("pk", "federation_id"))
+        if not rows:
+            return False
+        if any(current.sees_plan(federation_id) for _pk, federation_id in rows):
+            return True
+        ids = {pk for pk, _federation in rows}
+    return False
+
+
+def oversees(user: User, measure: Measure) -> bool:
+    """A coordinator of the measure's plan, or of the plan it was handed down from: who
+    reviews its reports, decides its extensions and closes it."""
+    if not is_coordinator(user):
+        return False
+    if plans_in(user, measure.federation_id):
+        return True
+    parent_plan = (
+        Measure.objects.filter(pk=measure.parent_id).values_list("federation_id", flat=True).first()
+        if measure.parent_id
+        else None
+    )
+    return parent_plan is not None and plans_in(user, parent_plan)
+
+
+def can_hand_down(user: User, measure: Measure) -> bool:
+    """下达: a coordinator hands a measure of their own plan to the federations below it."""
+    return not is_closed(measure) and can_edit_plan(user, measure.federation_id)
 
 
 def can_manage_users(user: User) -> bool:
@@ -118,9 +227,11 @@ def is_closed(measure: Measure) -> bool:
 def editable_measure_fields(user: User, measure: Measure | None) -> frozenset[str] | None:
     """The fields of a measure the user may change: None for all of them, empty for none.
 
-    The office changes every field of a measure that is not closed; nobody else changes any
-    (a liaison's progress arrives through its reports)."""
-    if can_edit_plan(user) and not (measure is not None and is_closed(measure)):
+    The office of its plan changes every field of a measure that is not closed; nobody else
+    changes any (a liaison's progress arrives through its reports)."""
+    if measure is None:
+        return None if can_edit_plan(user) else frozenset()
+    if can_edit_plan(user, measure.federation_id) and not is_closed(measure):
         return None
     return frozenset()
 
@@ -134,14 +245,17 @@ def can_edit_milestone(user: User, milestone: Milestone) -> bool:
     measure = milestone.measure
     if is_closed(measure):
         return False
-    return can_edit_plan(user) or (is_liaison(user) and is_own_measure(user, measure))
+    return can_edit_plan(user, measure.federation_id) or (
+        is_liaison(user) and is_own_measure(user, measure)
+    )
 
 
 def can_file_report(user: User, measure: Measure) -> bool:
-    """Only the lead body files the report of a shared measure (its liaison, or the office)."""
+    """Only the lead body files the report of a shared measure (its liaison, or the office of
+    the measure's plan: a handed-down measure is reported by its own federation)."""
     if is_closed(measure):
         return False
-    if can_edit_plan(user):
+    if can_edit_plan(user, measure.federation_id):
         return True
     return measure.lead_body_id is not None and measure.lead_body_id in acting_body_ids(user)
 
@@ -151,19 +265,23 @@ def can_edit_report(user: User, report: ProgressReport) -> bool:
     measure is closed)."""
     if not can_file_report(user, report.measure):
         return False
-    return can_edit_plan(user) or report.review_state != ProgressReport.ReviewState.ACCEPTED
+    return (
+        can_edit_plan(user, report.measure.federation_id)
+        or report.review_state != ProgressReport.ReviewState.ACCEPTED
+    )
 
 
-def can_review_report(user: User) -> bool:
-    """Accept a report, or return it with a reason (退回)."""
-    return is_coordinator(user)
+def can_review_report(user: User, measure: Measure | None = None) -> bool:
+    """Accept a report, or return it with a reason (退回): the office of the measure's plan,
+    or of the plan that handed it down."""
+    return is_coordinator(user) if measure is None else oversees(user, measure)
 
 
 def can_contribute(user: User, measure: Measure) -> bool:
     """A co-operating body adds its part to the lead body's report (its liaison, or the office)."""
     if is_closed(measure):
         return False
-    if can_edit_plan(user):
+    if can_edit_plan(user, measure.federation_id):
         return True
     acting = acting_body_ids(user)
     return bool(acting) and bool(_cooperating_ids(measure) & acting)
@@ -174,17 +292,26 @@ def can_request_extension(user: User, measure: Measure) -> bool:
     return not is_closed(measure) and is_liaison(user) and is_own_measure(user, measure)
 
 
-def can_decide_extension(user: User) -> bool:
-    return is_coordinator(user)
+def can_decide_extension(user: User, measure: Measure | None = None) -> bool:
+    return is_coordinator(user) if measure is None else oversees(user, measure)
 
 
-def can_close_measure(user: User) -> bool:
+def can_close_measure(user: User, measure: Measure | None = None) -> bool:
     """销号: the office closes a completed measure after review."""
-    return is_coordinator(user)
+    return is_coordinator(user) if measure is None else oversees(user, measure)
 
 
 def visible_measures(user: User) -> QuerySet[Measure]:
-    return Measure.objects.all() if can_view(user) else Measure.objects.none()
+    """The measures of the plans the user sees."""
+    if not can_view(user):
+        return Measure.objects.none()
+    return Measure.objects.filter(in_seen_plans(user))
+
+
+def in_seen_plans(user: User, field: str = "federation") -> Q:
+    """A condition on rows with a federation (`field`): of a plan the user sees."""
+    seen = scope(user).seen
+    return Q() if seen is None else Q(**{f"{field}__in": seen})
 
 
 def refusal_reason(user: User, model: type | None = None, measure: Measure | None = None) -> str:
@@ -200,6 +327,15 @@ def refusal_reason(user: User, model: type | None = None, measure: Measure | Non
         return _("Your role (领导) may read everything but change nothing.")
     if measure is not None and is_closed(measure):
         return closed_message(measure.closed_on)
+    if is_coordinator(user) and measure is not None and not plans_in(user, measure.federation_id):
+        names = scope(user).tree.names
+        return _(
+            "This measure is in the plan of %(federation)s: only its reform office (改革办) "
+            "changes it. Your office plans %(home)s's."
+        ) % {
+            "federation": names.get(measure.federation_id, ""),
+            "home": names.get(home_federation(user), ""),
+        }
     if is_liaison(user) and not can_edit_plan(user):
         if isinstance(model, type) and issubclass(model, Measure | Milestone | ProgressReport):
             return _(

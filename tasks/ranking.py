@@ -1,8 +1,9 @@
-"""优先序: the total order of the measures (rank 1 comes first), and the only ways to change it.
+"""优先序: the total order of each federation's measures (rank 1 comes first; DESIGN §7: each
+level ranks its own plan), and the only ways to change it.
 
 Every change runs in one transaction that
 
-1. locks every measure, in primary-key order, so two reorders (or a reorder and a renumbering
+1. locks every measure of the plan, in primary-key order, so two reorders (or a reorder and a renumbering
    after a deletion) queue one behind the other instead of deadlocking, and reads the ranks as
    they are once locked — on PostgreSQL the second of two simultaneous reorders waits for the
    first to commit, then starts from the order the first left;
@@ -50,15 +51,23 @@ class Move:
         return self.renumbered > 0
 
 
-def lock_ranks() -> Rows:
-    """Lock every measure until the transaction ends; their (pk, rank, version) in rank order.
+def lock_ranks(federation_id: int | None = None) -> Rows:
+    """Lock every measure of a federation's plan (of every plan: None) until the transaction
+    ends; their (pk, rank, version) in rank order.
 
     Call it first in a transaction that deletes measures and then calls `close_rank_gaps`, so
     that it takes the locks in the same order as a reorder does.
     """
-    rows = list(Measure.objects.locked().values_list("pk", "rank", "version"))
+    measures = Measure.objects.locked()
+    if federation_id is not None:
+        measures = measures.filter(federation_id=federation_id)
+    rows = list(measures.values_list("pk", "rank", "version"))
     rows.sort(key=lambda row: (row[1], row[0]))
     return rows
+
+
+def _plan_of(measure_id: int) -> int | None:
+    return Measure.objects.filter(pk=measure_id).values_list("federation_id", flat=True).first()
 
 
 @transaction.atomic
@@ -101,8 +110,8 @@ def reorder(*, order: list[int], user: AbstractBaseUser | None) -> int:
 
     For a whole new order at once (the demo plan sorts by priority level): moving the measures
     one by one would renumber those in between again and again. Raises ValueError when `order`
-    does not name every measure exactly once."""
-    rows = lock_ranks()
+    does not name every measure of one plan exactly once."""
+    rows = lock_ranks(_plan_of(order[0])) if order else []
     if sorted(order) != sorted(pk for pk, _rank, _version in rows):
         raise ValueError("the order must name every measure exactly once")
     return _write_order(order, rows, user=user)
@@ -110,15 +119,27 @@ def reorder(*, order: list[int], user: AbstractBaseUser | None) -> int:
 
 @transaction.atomic
 def close_rank_gaps(*, user: AbstractBaseUser | None = None) -> int:
-    """Renumber the measures 1..N in their present order (after deletions); how many changed."""
-    rows = lock_ranks()
-    return _write_order([pk for pk, _rank, _version in rows], rows, user=user)
+    """Renumber each plan's measures 1..N in their present order (after deletions); how many
+    changed."""
+    lock_ranks()
+    changed = 0
+    plans = Measure.objects.values_list("federation_id", flat=True).distinct().order_by()
+    for federation_id in sorted(plans):
+        rows = sorted(
+            Measure.objects.filter(federation_id=federation_id).values_list(
+                "pk", "rank", "version"
+            ),
+            key=lambda row: (row[1], row[0]),
+        )
+        changed += _write_order([pk for pk, _rank, _version in rows], rows, user=user)
+    return changed
 
 
 def _move(
     measure_id: int, target: Callable[[int, int], int], user: AbstractBaseUser | None
 ) -> Move:
-    rows = lock_ranks()
+    plan = _plan_of(measure_id)
+    rows = lock_ranks(plan) if plan is not None else []
     order = [pk for pk, _rank, _version in rows]
     try:
         old_index = order.index(measure_id)

@@ -4,10 +4,13 @@ for its first LIST_LENGTH items and one for its count.
 
 - a liaison (for its bodies): reports to file this period, returned reports with the reason,
   measures overdue or due soon, milestones due, extension decisions not yet read;
-- the office (改革办): reports to review, extension requests to decide, measures ready to close
-  (销号), measures without a lead body or owner, bodies late with the previous period's reports
-  (催报: their liaisons' phone and e-mail, and when they were last chased);
-- a viewer (领导): the 通报 summary, the bodies furthest behind and the red measures.
+- the office (改革办) of a federation: measures handed down to its plan and not yet assigned or
+  broken down (下达), reports to review and extension requests to decide (of its plan's measures
+  and of those it handed down), measures ready to close (销号), measures without a lead body or
+  owner, bodies late with the previous period's reports (催报: their liaisons' phone and
+  e-mail, and when they were last chased);
+- a viewer (领导): the 通报 summary, the bodies furthest behind and the red measures of the
+  plans they see.
 """
 
 from __future__ import annotations
@@ -89,11 +92,11 @@ def sections(user: AbstractBaseUser, today: date) -> list[Section]:
     """What waits for this person today, by each role they have."""
     found: list[Section] = []
     if permissions.can_edit_plan(user):
-        found += office_sections(today)
+        found += office_sections(today, permissions.home_federation(user))
     if permissions.is_liaison(user):
         found += liaison_sections(user, today)
     if not found and permissions.can_view(user):
-        found += viewer_sections(today)
+        found += viewer_sections(today, permissions.in_seen_plans(user))
     return found
 
 
@@ -161,6 +164,31 @@ def liaison_sections(user: AbstractBaseUser, today: date) -> list[Section]:
 # -- the office ---------------------------------------------------------------------------------
 
 
+def overseen(federation: int | None, path: str = "") -> Q:
+    """Measures (through `path`: "measure__" for rows of a measure) of a federation's plan and
+    those it handed down to the plans below: what its office reviews. Everything when None."""
+    if federation is None:
+        return Q()
+    return Q(**{f"{path}federation_id": federation}) | Q(
+        **{f"{path}parent__federation_id": federation}
+    )
+
+
+def handed_down_to(federation: int | None) -> QuerySet[Measure]:
+    """下达: measures handed down to this plan that nobody has taken on yet (no person
+    responsible, not broken down)."""
+    if federation is None:
+        return Measure.objects.none()
+    return (
+        Measure.objects.open()
+        .filter(federation_id=federation, owner__isnull=True, children__isnull=True)
+        .exclude(parent__isnull=True)
+        .exclude(parent__federation_id=federation)
+        .select_related("parent__federation")
+        .order_by("rank")
+    )
+
+
 def ready_to_close() -> QuerySet[Measure]:
     """Completed, not closed, and the latest report accepted: 销号 can be done now."""
     latest = ProgressReport.objects.filter(measure=OuterRef("pk")).order_by(
@@ -173,10 +201,15 @@ def ready_to_close() -> QuerySet[Measure]:
     )
 
 
-def late_bodies(period: Period, today: date) -> tuple[list[LateBody], int]:
-    """The bodies late with the reports of `period`, most late measures first (the first
-    LIST_LENGTH, and how many there are): four queries."""
-    late = period_measures(period, today).filter(
+def late_bodies(
+    period: Period, today: date, federation: int | None = None
+) -> tuple[list[LateBody], int]:
+    """The bodies late with the reports of `period` (of a federation's plan), most late
+    measures first (the first LIST_LENGTH, and how many there are): four queries."""
+    plan = Measure.objects.all() if federation is None else Measure.objects.filter(
+        federation_id=federation
+    )
+    late = period_measures(period, today, plan).filter(
         report_state=ReportState.LATE, lead_body__isnull=False
     )
     counts = late.values("lead_body").annotate(n=Count("pk")).order_by("-n", "lead_body")
@@ -210,29 +243,47 @@ def late_bodies(period: Period, today: date) -> tuple[list[LateBody], int]:
     return rows, total
 
 
-def office_sections(today: date) -> list[Section]:
+def office_sections(today: date, federation: int | None = None) -> list[Section]:
+    """The office of a federation (None: the only one)."""
     review = (
         ProgressReport.objects.filter(review_state=ReviewState.SUBMITTED)
+        .filter(overseen(federation, "measure__"))
         .select_related("measure", "author", "body")
         .order_by("submitted_at")
     )
     extensions = (
         ExtensionRequest.objects.filter(state=ExtensionRequest.State.PENDING)
+        .filter(overseen(federation, "measure__"))
         .select_related("measure", "requested_by")
         .order_by("created_at")
     )
+    handed_down = handed_down_to(federation)
+    own = Q() if federation is None else Q(federation_id=federation)
     unassigned = (
         Measure.objects.open()
+        .filter(own)
         .filter(Q(lead_body__isnull=True) | Q(owner__isnull=True))
+        .exclude(pk__in=handed_down.values("pk"))
         .select_related("lead_body", "owner")
         .order_by("rank")
     )
     previous = current_period(today).previous()
-    bodies, total = late_bodies(previous, today)
+    bodies, total = late_bodies(previous, today, federation)
     return [
+        _section(
+            "handed_down",
+            _("Measures handed down to your plan (下达)"),
+            handed_down,
+            _("Break each down or assign it: name a person responsible, add sub-measures, or "
+              "hand it further down."),
+        ),
         _section("review", _("Reports to review"), review),
         _section("extensions", _("Extension requests to decide"), extensions),
-        _section("close", _("Measures ready to close (销号)"), ready_to_close().order_by("rank")),
+        _section(
+            "close",
+            _("Measures ready to close (销号)"),
+            ready_to_close().filter(overseen(federation)).order_by("rank"),
+        ),
         _section("unassigned", _("Measures without a lead body or person responsible"), unassigned),
         Section(
             "late_bodies",
@@ -247,8 +298,8 @@ def office_sections(today: date) -> list[Section]:
 # -- a viewer -----------------------------------------------------------------------------------
 
 
-def viewer_sections(today: date) -> list[Section]:
-    red = Measure.objects.with_light(today).filter(light=Light.RED)
+def viewer_sections(today: date, seen: Q | None = None) -> list[Section]:
+    red = Measure.objects.filter(seen or Q()).with_light(today).filter(light=Light.RED)
     behind = (
         red.filter(lead_body__isnull=False)
         .values(name=F("lead_body__name"))

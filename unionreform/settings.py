@@ -261,6 +261,9 @@ LOGGING = {
 # The traffic light (红黄绿灯): yellow when due within this many days; red when progress lags
 # the share of time elapsed by more than this many percentage points.
 TASKS_DUE_SOON_DAYS = env_int("DJANGO_DUE_SOON_DAYS", 14)
+# The federation a new install's plan belongs to, made when the tree has no 工会 at its root
+# (DESIGN §7); with a tree, its root 工会 is chosen instead.
+TASKS_ROOT_FEDERATION = os.environ.get("DJANGO_ROOT_FEDERATION", "总工会")
 TASKS_BEHIND_MARGIN = env_int("DJANGO_BEHIND_MARGIN", 25)
 TASKS_PAGE_SIZE = env_int("DJANGO_PAGE_SIZE", 50)
 # The dashboard's plan-wide figures are kept this long at most (any change to a measure made

@@ -19,6 +19,7 @@ class Notice(models.Model):
         EXTENSION_DECIDED = "extension_decided", _("An extension was decided")
         MEASURE_ASSIGNED = "measure_assigned", _("A measure was assigned")
         CHASED = "chased", _("A report is chased (催报)")
+        HANDED_DOWN = "handed_down", _("A measure was handed down (下达)")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

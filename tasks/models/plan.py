@@ -32,7 +32,44 @@ from tasks.periods import Period
 assigned = Signal()
 
 
-class Source(models.Model):
+class InFederation(models.Model):
+    """A row of one federation's plan (DESIGN §7): its sources, areas and measures.
+
+    Left empty, the plan is the one of the row it hangs from (a measure's area, an area's
+    source), else the root federation's: an install with one federation never names it."""
+
+    federation = models.ForeignKey(
+        "ResponsibleBody",
+        on_delete=models.PROTECT,
+        blank=True,
+        related_name="+",
+        verbose_name=_("federation"),
+        help_text=_("Whose plan it is in."),
+    )
+
+    class Meta:
+        abstract = True
+
+    def plan_above(self) -> InFederation | None:
+        """The row whose plan this one is in when none is named."""
+        return None
+
+    def settle_federation(self) -> None:
+        if self.federation_id is None:
+            above = self.plan_above()
+            if above is not None and above.federation_id is not None:
+                self.federation_id = above.federation_id
+            else:
+                from tasks import federations
+
+                self.federation_id = federations.root().pk
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.settle_federation()
+        super().save(*args, **kwargs)
+
+
+class Source(InFederation):
     """A document the plan came from: an article, a work plan, a speech."""
 
     title = models.CharField(_("title"), max_length=300)
@@ -65,10 +102,12 @@ class Source(models.Model):
         verbose_name_plural = _("source documents")
         ordering = ["pk"]
         constraints = [
-            models.UniqueConstraint(fields=["file_name", "title"], name="source_unique_file_title"),
+            models.UniqueConstraint(
+                fields=["federation", "file_name", "title"], name="source_unique_file_title"
+            ),
             # The same document imported twice at once: the second is refused, not duplicated.
             models.UniqueConstraint(
-                fields=["content_hash"],
+                fields=["federation", "content_hash"],
                 condition=~models.Q(content_hash=""),
                 name="source_unique_content",
             ),
@@ -91,7 +130,7 @@ class ReformAreaQuerySet(models.QuerySet):
         )
 
 
-class ReformArea(models.Model):
+class ReformArea(InFederation):
     """重点任务方面: a key task area of the plan, in the order the plan gives."""
 
     source = models.ForeignKey(
@@ -119,6 +158,9 @@ class ReformArea(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ordinal} {self.title}".strip()
+
+    def plan_above(self) -> Source | None:
+        return self.source if self.source_id else None
 
     @classmethod
     def next_order(cls) -> int:
@@ -176,6 +218,14 @@ class ResponsibleBody(models.Model):
         verbose_name=_("members"),
         help_text=_("Users who act for this body."),
     )
+    is_root_federation = models.BooleanField(
+        _("root federation"),
+        default=False,
+        help_text=_(
+            "The federation at the top of this install's tree (省总工会, say): the 工会 below it "
+            "are the federations whose plans this install holds."
+        ),
+    )
     webhook_url = models.URLField(
         _("group robot webhook"),
         max_length=500,
@@ -192,6 +242,13 @@ class ResponsibleBody(models.Model):
         verbose_name = _("responsible body")
         verbose_name_plural = _("responsible bodies")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_root_federation"],
+                condition=Q(is_root_federation=True),
+                name="body_one_root_federation",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -335,7 +392,10 @@ class MeasureQuerySet(models.QuerySet):
         - 红 red: overdue (due before today), or behind: started, and progress more than
           TASKS_BEHIND_MARGIN points below the share of its time already elapsed;
         - 黄 yellow: due within TASKS_DUE_SOON_DAYS days (today included);
-        - 绿 green: everything else, measures without a due date (长期坚持…) included.
+        - 绿 green: everything else, measures without a due date (长期坚持…) included;
+
+        and a measure with measures below it is as bad as the worst of them (`tasks.rollup`
+        keeps the first day each of them turns red or yellow).
         """
         closed = Q(status__in=CLOSED_STATUSES)
         late = Q(due_date__lt=today)
@@ -351,7 +411,9 @@ class MeasureQuerySet(models.QuerySet):
                 When(closed, then=Value(Light.GREY)),
                 When(late, then=Value(Light.RED)),
                 When(behind, then=Value(Light.RED)),
+                When(below_red_from__lte=today, then=Value(Light.RED)),
                 When(due_date__lte=horizon, then=Value(Light.YELLOW)),
+                When(below_yellow_from__lte=today, then=Value(Light.YELLOW)),
                 default=Value(Light.GREEN),
                 output_field=models.CharField(),
             ),
@@ -363,7 +425,7 @@ class MeasureQuerySet(models.QuerySet):
         )
 
 
-class Measure(Versioned):
+class Measure(Versioned, InFederation):
     """具体举措: one concrete measure of the plan, the unit that is assigned and reported."""
 
     class Status(models.TextChoices):
@@ -434,8 +496,20 @@ class Measure(Versioned):
         _("priority"), choices=Priority, default=Priority.MEDIUM
     )
     rank = models.PositiveIntegerField(
-        _("rank"), unique=True, help_text=_("Position in the priority order (1 comes first).")
+        _("rank"),
+        blank=True,
+        help_text=_("Position in its federation's priority order (1 comes first)."),
     )
+    weight = models.PositiveSmallIntegerField(
+        _("weight"),
+        default=1,
+        validators=[MaxValueValidator(100)],
+        help_text=_("Its share in its parent measure's progress, against its siblings'."),
+    )
+    # Rolled up from the measures below (`tasks.rollup`), kept in the transaction of each change:
+    # the first day on which one of them turns red, or yellow (None: none ever does).
+    below_red_from = models.DateField(null=True, blank=True, editable=False)
+    below_yellow_from = models.DateField(null=True, blank=True, editable=False)
     closed_on = models.DateField(
         _("closed on"),
         null=True,
@@ -475,6 +549,7 @@ class Measure(Versioned):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["federation", "rank"], name="measure_rank_per_plan"),
             models.CheckConstraint(
                 condition=Q(progress__gte=0) & Q(progress__lte=100),
                 name="measure_progress_0_100",
@@ -499,6 +574,40 @@ class Measure(Versioned):
 
     def get_absolute_url(self) -> str:
         return f"{reverse('tasks:measure_list')}#measure-{self.pk}"
+
+    def plan_above(self) -> ReformArea | None:
+        return self.area if self.area_id else None
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        """A new measure without a rank comes last in its federation's priority order; a
+        change to what rolls up (progress, status, dates) rolls up to the measures above it
+        in the same transaction (`tasks.rollup`)."""
+        self.settle_federation()
+        if self.rank is None:
+            self.rank = Measure.objects.filter(federation_id=self.federation_id).next_rank()
+        adding = self._state.adding
+        rolls = adding or bool(self.changed_fields() & ROLLED_FIELDS) if self.parent_id else False
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if rolls:
+                from tasks import rollup
+
+                rollup.above(self)
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        parent_id = self.parent_id
+        with transaction.atomic():
+            deleted = super().delete(*args, **kwargs)
+            if parent_id:
+                from tasks import rollup
+
+                rollup.refresh(parent_id)
+        return deleted
+
+    def handed_down(self) -> bool:
+        """下达: a measure handed down to this plan from the plan above (its parent is in
+        another federation's plan)."""
+        return self.parent_id is not None and self.parent.federation_id != self.federation_id
 
     # What a closed measure may still see change: its place in the priority order, its bookkeeping.
     CHANGEABLE_WHEN_CLOSED = frozenset({"rank", "version", "updated_at"})
@@ -532,6 +641,7 @@ class Measure(Versioned):
             )
         if self.closed_on and self.status != self.Status.DONE:
             errors["status"] = gettext("A closed measure is a completed one.")
+        errors.update(self._tree_errors(due))
         if due and is_open_ended(self.deadline_note):
             errors["deadline_note"] = gettext(
                 "“%(note)s” says the work has no end date, yet a due date is set: clear the due "
@@ -539,6 +649,41 @@ class Measure(Versioned):
             ) % {"note": self.deadline_note}
         if errors:
             raise ValidationError(errors)
+
+    def _tree_errors(self, due: date | None) -> dict[str, str]:
+        """A measure is in its area's plan; a sub-measure is in its parent's plan or handed down
+        to a federation directly below it, and is never due after its parent; a measure is
+        never due before the measures below it."""
+        errors: dict[str, str] = {}
+        self.settle_federation()
+        if self.area_id and self.area.federation_id != self.federation_id:
+            errors["area"] = gettext("The reform area belongs to another federation's plan.")
+        parent = self.parent if self.parent_id else None
+        if parent is not None and parent.federation_id != self.federation_id:
+            from tasks import federations
+
+            if federations.Tree.load().federation_above(self.federation_id) != (
+                parent.federation_id
+            ):
+                errors["parent"] = gettext(
+                    "A measure is handed down only to a federation directly below its own."
+                )
+        if parent is not None and parent.due_date and due and due > parent.due_date:
+            errors["due_date"] = gettext(
+                "A measure below another is due by its parent's due date (%(date)s) at the latest."
+            ) % {"date": parent.due_date.isoformat()}
+        if self.pk and due and "due_date" in self.changed_fields():
+            later = list(
+                Measure.objects.filter(parent=self)
+                .filter(due_date__gt=due)
+                .values_list("title", flat=True)[:5]
+            )
+            if later:
+                errors["due_date"] = gettext(
+                    "Measures below this one are due later: %(titles)s. Bring their due dates "
+                    "forward first."
+                ) % {"titles": "、".join(later)}
+        return errors
 
     def save_edit(
         self,
@@ -610,6 +755,19 @@ class Measure(Versioned):
 
 
 CLOSED_STATUSES = (Measure.Status.DONE, Measure.Status.SUSPENDED)
+# What a measure's parent rolls up from it (`tasks.rollup`).
+ROLLED_FIELDS = frozenset(
+    {
+        "progress",
+        "status",
+        "start_date",
+        "due_date",
+        "weight",
+        "below_red_from",
+        "below_yellow_from",
+        "parent_id",
+    }
+)
 
 
 def owes_report(period: Period) -> Q:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 
-from tasks import clock, roles
+from tasks import clock, federations, roles
 from tasks.models import (
     Chase,
     ExtensionRequest,
@@ -35,19 +35,26 @@ def _liaisons(body: ResponsibleBody | None) -> list[AbstractBaseUser]:
     return list(body.members.filter(is_active=True, groups__name=roles.LIAISON))
 
 
-def _office() -> Iterable[AbstractBaseUser]:
-    return get_user_model().objects.filter(is_active=True, groups__name=roles.COORDINATOR)
+def _office(measure: Measure | None = None) -> Iterable[AbstractBaseUser]:
+    """The reform office that oversees a measure: its own plan's, and the one that handed it
+    down (every coordinator when no measure is named)."""
+    if measure is None:
+        return get_user_model().objects.filter(is_active=True, groups__name=roles.COORDINATOR)
+    people = list(federations.office(measure.federation_id, roles.COORDINATOR))
+    if measure.parent_id and measure.parent.federation_id != measure.federation_id:
+        people += federations.office(measure.parent.federation_id, roles.COORDINATOR)
+    return people
 
 
 def report_filed(report: ProgressReport, *, by: AbstractBaseUser) -> None:
-    """A body filed or corrected its report: the office reviews it."""
+    """A body filed or corrected its report: the office that oversees the measure reviews it."""
     measure = report.measure
     notify(
         Notice.Kind.REPORT_FILED,
         text=_("%(who)s filed the %(period)s report of “%(title)s”: it waits for review.")
         % {"who": person(by), "period": report.period, "title": measure.title},
         url=_page(measure),
-        recipients=_office(),
+        recipients=_office(measure),
         measure=measure,
         by=by,
     )
@@ -118,6 +125,27 @@ def measure_assigned(
         url=_page(measure),
         recipients=recipients,
         bodies=[measure.lead_body] if lead_changed else [],
+        measure=measure,
+        by=by,
+    )
+
+
+def handed_down(measure: Measure, *, by: AbstractBaseUser | None) -> None:
+    """下达: a measure was handed down to a federation: its reform office takes it on."""
+    notify(
+        Notice.Kind.HANDED_DOWN,
+        text=_(
+            "%(from)s handed down “%(title)s” to your plan (due %(date)s): break it down or "
+            "assign it."
+        )
+        % {
+            "from": measure.parent.federation,
+            "title": measure.title,
+            "date": measure.due_date.isoformat() if measure.due_date else "—",
+        },
+        url=_page(measure),
+        recipients=federations.office(measure.federation_id, roles.COORDINATOR),
+        bodies=[measure.federation],
         measure=measure,
         by=by,
     )

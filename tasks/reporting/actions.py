@@ -121,7 +121,8 @@ def file_report(
     report.progress, report.status = progress, status
     report.done_text, report.problems, report.next_steps = done_text, problems, next_steps
     office_keeps_review = (
-        permissions.can_edit_plan(by) and report.review_state == ReviewState.ACCEPTED
+        permissions.can_edit_plan(by, measure.federation_id)
+        and report.review_state == ReviewState.ACCEPTED
     )
     if not office_keeps_review:
         report.mark_submitted(by=by)
@@ -158,7 +159,7 @@ def file_report(
 def contribution_bodies(user: AbstractBaseUser, measure: Measure) -> list[ResponsibleBody]:
     """The co-operating bodies the user may write a contribution for (the office: all)."""
     cooperating = list(measure.cooperating_bodies.all())
-    if permissions.can_edit_plan(user):
+    if permissions.can_edit_plan(user, measure.federation_id):
         return cooperating
     acting = permissions.acting_body_ids(user)
     return [body for body in cooperating if body.pk in acting]
@@ -180,7 +181,8 @@ def save_contribution(
             % {"body": body}
         )
     report = ProgressReport.objects.filter(measure=measure, period=str(period)).first()
-    if report and report.review_state == ReviewState.ACCEPTED and not permissions.can_edit_plan(by):
+    office = permissions.can_edit_plan(by, measure.federation_id)
+    if report and report.review_state == ReviewState.ACCEPTED and not office:
         raise refusal_accepted(report)
     contribution = (
         Contribution.objects.select_for_update()

@@ -69,14 +69,17 @@ class Row:
         return getattr(body, "liaisons", []) if body else []
 
 
-def period_measures(period: Period, today: date) -> models.QuerySet[Measure]:
-    """Every measure that owes a report for `period` or filed one, annotated in the database
-    with `owes` and `report_state` (a ReportState value), so that they can be counted,
-    grouped and filtered there, whatever the size of the plan."""
+def period_measures(
+    period: Period, today: date, measures: models.QuerySet[Measure] | None = None
+) -> models.QuerySet[Measure]:
+    """Every measure (of `measures`: every one by default) that owes a report for `period` or
+    filed one, annotated in the database with `owes` and `report_state` (a ReportState value),
+    so that they can be counted, grouped and filtered there, whatever the size of the plan."""
     owed = owes_report(period)
     filed = ProgressReport.objects.filter(measure=OuterRef("pk"), period=str(period))
     not_filed = state_for(None, period=period, today=today)
-    return Measure.objects.filter(owed | Q(Exists(filed))).annotate(
+    measures = Measure.objects.all() if measures is None else measures
+    return measures.filter(owed | Q(Exists(filed))).annotate(
         owes=Case(When(owed, then=Value(True)), default=Value(False), output_field=BooleanField()),
         report_state=Coalesce(
             Subquery(filed.order_by().values("review_state")[:1]), Value(not_filed.value)
@@ -146,6 +149,7 @@ class PeriodTable:
     more_bodies: int = 0  # lead bodies not shown
     late: list[Row] = field(default_factory=list)  # 催报: the first LATE_SHOWN late
     late_total: int = 0
+    federations: list[BodyCount] = field(default_factory=list)  # the plans directly below
 
     @property
     def collecting(self) -> bool:
@@ -172,11 +176,43 @@ BODIES_SHOWN = 20
 LATE_SHOWN = 20
 
 
-def period_table(*, period: Period, today: date) -> PeriodTable:
+def federation_counts(
+    period: Period, today: date, federations: dict[int, str]
+) -> list[BodyCount]:
+    """For each of these federations (id → name), its plan's measures by report state for the
+    period, furthest behind first (one grouped count)."""
+    entries = {pk: BodyCount(ResponsibleBody(pk=pk, name=name), {}) for pk, name in federations.items()}
+    if not entries:
+        return []
+    planned = Measure.objects.filter(federation__in=list(entries))
+    groups = period_measures(period, today, planned).values("federation", "report_state")
+    for group in groups.annotate(n=Count("pk")).order_by():
+        entry = entries[group["federation"]]
+        entry.counts[group["report_state"]] = group["n"]
+        entry.total += group["n"]
+    behind = [ReportState.LATE, ReportState.RETURNED, ReportState.MISSING]
+    return sorted(
+        entries.values(),
+        key=lambda b: (*(-b.counts.get(state, 0) for state in behind), b.body.name),
+    )
+
+
+def period_table(
+    *,
+    period: Period,
+    today: date,
+    federation: int | None = None,
+    below: dict[int, str] | None = None,
+) -> PeriodTable:
     """/reports/: the period's counts per state and per lead body, who is late, and the pages of
-    measures. The same number of queries whatever the number of measures: one grouped count,
-    one count of the plan, and the late measures shown with their lead bodies' liaisons."""
-    measures = period_measures(period, today)
+    measures — of a federation's plan (every measure when None) — and the state of each plan
+    directly below (`below`: id → name). The same number of queries whatever the number of
+    measures: one grouped count, one count of the plan, the late measures shown with their
+    lead bodies' liaisons, and one grouped count for the plans below."""
+    plan = Measure.objects.all() if federation is None else Measure.objects.filter(
+        federation_id=federation
+    )
+    measures = period_measures(period, today, plan)
     table = PeriodTable(period=period, deadline=deadline_of(period), today=today, measures=measures)
     per_state = dict.fromkeys((state for state, _label in TABLE_STATES), 0)
     per_body: dict[int | None, BodyCount] = {}
@@ -196,7 +232,7 @@ def period_table(*, period: Period, today: date) -> PeriodTable:
         entry.counts[state] = entry.counts.get(state, 0) + n
         entry.total += n
     table.total = sum(per_state.values())
-    table.not_owing = Measure.objects.count() - table.total  # owe none and filed none
+    table.not_owing = plan.count() - table.total  # owe none and filed none
     table.counts = [(state, label, per_state[state]) for state, label in TABLE_STATES]
     # furthest behind first: the most late, then returned, then not yet reported
     behind = [ReportState.LATE, ReportState.RETURNED, ReportState.MISSING]
@@ -216,4 +252,5 @@ def period_table(*, period: Period, today: date) -> PeriodTable:
             .order_by("rank")[:LATE_SHOWN]
         )
         table.late = [_row(measure, period) for measure in late]
+    table.federations = federation_counts(period, today, below or {})
     return table

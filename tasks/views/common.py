@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -14,7 +15,7 @@ from django.core.exceptions import (
     TooManyFilesSent,
 )
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.templatetags.static import static
@@ -35,6 +36,50 @@ def require_view(request: HttpRequest) -> None:
     """Every page: an account with a role (any role sees the whole plan)."""
     if not permissions.can_view(request.user):
         raise PermissionDenied(permissions.refusal_reason(request.user))
+
+
+def visible_or_404(request: HttpRequest, measure: Measure) -> Measure:
+    """The measure, if the user may see it; else 404 (another federation's plan is not even
+    said to exist)."""
+    require_view(request)
+    if not permissions.can_view_measure(request.user, measure):
+        raise Http404(_("There is no such page."))
+    return measure
+
+
+@dataclass(frozen=True)
+class PlanChoice:
+    """Which federation's plan a page shows (`?federation=`; the user's own by default) and
+    which the user may switch to (none when the install has one federation)."""
+
+    federation: int | None
+    choices: list[tuple[int, str]]
+
+    @property
+    def name(self) -> str:
+        return dict(self.choices).get(self.federation, "") if self.federation else ""
+
+    def query(self) -> str:
+        return f"federation={self.federation}" if self.choices and self.federation else ""
+
+
+def plan_from(request: HttpRequest) -> PlanChoice:
+    """The plan a list page shows: `?federation=` if the user sees it, else their own."""
+    scope = permissions.scope(request.user)
+    if scope.is_single():
+        return PlanChoice(None, [])
+    names = scope.tree.names
+    choices = [(pk, names.get(pk, "")) for pk in scope.plans()]
+    asked = request.GET.get("federation", "")
+    chosen = int(asked) if asked.isdigit() and int(asked) in dict(choices) else scope.home
+    return PlanChoice(chosen, choices)
+
+
+def below_plan(request: HttpRequest, plan: PlanChoice) -> dict[int, str]:
+    """The federations directly below the shown plan (id → name), for its 通报 of the level
+    below."""
+    tree = permissions.scope(request.user).tree
+    return {pk: tree.names[pk] for pk in tree.below(plan.federation)}
 
 
 def require(

@@ -12,9 +12,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from tasks import clock, permissions
+from tasks import clock, permissions, reporting
 from tasks.models import Light, Measure, ReformArea
-from tasks.views.common import require_view
+from tasks.reporting import ReportState
+from tasks.views.common import below_plan, plan_from, require_view
 
 LIST_LENGTH = 10
 AREAS_SHOWN = 20  # a plan with more areas shows the ones furthest behind
@@ -35,7 +36,7 @@ def _counts(rows: list[dict], key: str, choices: list[tuple[str, str]]) -> list[
     return result
 
 
-def plan_figures(day: date) -> dict:
+def plan_figures(day: date, federation: int | None = None) -> dict:
     """The plan-wide figures of the dashboard: areas, counts by status and light, the overdue
     and due-soon lists, the bodies ranked by overdue measures.
 
@@ -45,21 +46,24 @@ def plan_figures(day: date) -> dict:
     (deletions included), and the newest measure (for rows written in bulk, without history).
     What a change elsewhere (an area renamed) leaves stale is refreshed within that time.
     """
-    key = "dashboard:{}:{}:{}".format(
+    key = "dashboard:{}:{}:{}:{}".format(
+        federation or "",
         day.isoformat(),
         Measure.objects.aggregate(last=Max("pk"))["last"],
         Measure.history.aggregate(last=Max("history_id"))["last"],
     )
     return cache.get_or_set(
-        key, lambda: _compute_plan_figures(day), settings.TASKS_DASHBOARD_CACHE_SECONDS
+        key, lambda: _compute_plan_figures(day, federation), settings.TASKS_DASHBOARD_CACHE_SECONDS
     )
 
 
-def _compute_plan_figures(day: date) -> dict:
-    measures = Measure.objects.with_light(day)
+def _compute_plan_figures(day: date, federation: int | None) -> dict:
+    plan = Q(federation_id=federation) if federation else Q()
+    measures = Measure.objects.filter(plan).with_light(day)
     listed = measures.select_related("area", "lead_body", "owner")
     areas = list(
-        ReformArea.objects.select_related("source")
+        ReformArea.objects.filter(plan)
+        .select_related("source")
         .annotate(
             total=Count("measures"),
             done=Count("measures", filter=Q(measures__status=Measure.Status.DONE)),
@@ -77,7 +81,8 @@ def _compute_plan_figures(day: date) -> dict:
     # 通报: bodies ranked by the overdue measures they lead (one grouped count)
     late_bodies = [
         {"pk": row["lead_body"], "name": row["lead_body__name"], "late": row["late"]}
-        for row in Measure.objects.overdue(day)
+        for row in Measure.objects.filter(plan)
+        .overdue(day)
         .filter(lead_body__isnull=False)
         .values("lead_body", "lead_body__name")
         .annotate(late=Count("pk"))
@@ -107,21 +112,63 @@ def _compute_plan_figures(day: date) -> dict:
     }
 
 
+def federation_figures(day: date, federations: dict[int, str]) -> list[dict]:
+    """通报 of the level below: for each of these federations (id → name), its plan's measures
+    by light and its late reports for the period being collected, the furthest behind first.
+    Two grouped counts, however many federations and measures."""
+    if not federations:
+        return []
+    rows = {
+        pk: {"pk": pk, "name": name, "lights": dict.fromkeys(Light.values, 0), "late": 0}
+        for pk, name in federations.items()
+    }
+    lights = (
+        Measure.objects.filter(federation__in=list(rows))
+        .with_light(day)
+        .values("federation", "light")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for group in lights:
+        rows[group["federation"]]["lights"][group["light"]] = group["n"]
+    period = reporting.current_period(day)
+    planned = Measure.objects.filter(federation__in=list(rows))
+    late = (
+        reporting.period_measures(period, day, planned)
+        .filter(report_state=ReportState.LATE)
+        .values("federation")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for group in late:
+        rows[group["federation"]]["late"] = group["n"]
+    for row in rows.values():
+        row["total"] = sum(row["lights"].values())
+        row["light_counts"] = [(light, label, row["lights"][light]) for light, label in Light.choices]
+    return sorted(
+        rows.values(),
+        key=lambda row: (-row["lights"][Light.RED], -row["late"], -row["lights"][Light.YELLOW], row["name"]),
+    )
+
+
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     require_view(request)
     day = clock.today()
     user = request.user
+    plan = plan_from(request)
     acting = permissions.acting_body_ids(user)
     yours = Q(owner=user)
     if acting:  # (an account acting for no body skips the subquery: the owner's index does)
         yours |= Q(pk__in=Measure.objects.for_bodies(acting).values("pk"))
     mine = Measure.objects.with_light(day).select_related("area", "lead_body", "owner")
-    mine = mine.filter(yours)
+    mine = mine.filter(yours).filter(permissions.in_seen_plans(user))
     context = {
         "today": day,
         "bar_width": BAR_WIDTH,
-        **plan_figures(day),
+        "plan": plan,
+        "by_federation": federation_figures(day, below_plan(request, plan)),
+        **plan_figures(day, plan.federation),
         "mine": mine.order_by("rank")[: LIST_LENGTH * 2],
         "acting": bool(acting),
     }

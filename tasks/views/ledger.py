@@ -46,7 +46,7 @@ def ledger_xlsx(request: HttpRequest) -> HttpResponse:
     """台账 as an Excel workbook, with the task book's filters (the same query string)."""
     require(permissions.can_export(request.user), request)
     day = clock.today()
-    filters = filtered_measures(request.GET, day)
+    filters = filtered_measures(request.GET, day, request.user)
     rows = ledger.ledger_rows(ledger.ledger_queryset(filters, request.user))
     return _xlsx_response(
         lambda out: ledger.write_ledger_xlsx(out, rows=rows, filters=filters, day=day),
@@ -67,7 +67,7 @@ def ledger_csv(request: HttpRequest) -> HttpResponse:
     """台账 as CSV (UTF-8 with a BOM for Excel and WPS), streamed row by row."""
     require(permissions.can_export(request.user), request)
     day = clock.today()
-    filters = filtered_measures(request.GET, day)
+    filters = filtered_measures(request.GET, day, request.user)
     rows = ledger.ledger_rows(ledger.ledger_queryset(filters, request.user))
     lines = ledger.csv_lines(ledger.LEDGER_COLUMNS, rows)
     response = StreamingHttpResponse(
@@ -158,7 +158,9 @@ def ledger_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            preview = round_trip.read_ledger(upload)
+            preview = round_trip.read_ledger(
+                upload, permissions.home_federation(request.user)
+            )
         except round_trip.UploadError as error:
             form.add_error("file", str(error))
         else:

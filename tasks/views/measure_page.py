@@ -9,16 +9,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from tasks import clock, permissions, reporting
+from tasks import cascade, clock, permissions, reporting
 from tasks.forms import (
     AssignmentForm,
+    BreakDownForm,
+    CascadeForm,
     MilestoneDoneForm,
     MilestoneForm,
     ProgressForm,
@@ -35,25 +37,26 @@ from tasks.models import (
     StaleEdit,
 )
 from tasks.models import reporting as reporting_models
-from tasks.models.plan import CLOSED_STATUSES
-from tasks.models.versioning import conflict_message
+from tasks.models.plan import CLOSED_STATUSES, owes_report
 from tasks.reporting import ReportState
+from tasks.models.versioning import conflict_message
 from tasks.reporting.forms import (
     ContributionForm,
     ExtensionDecisionForm,
     ExtensionRequestForm,
     ReviewForm,
 )
-from tasks.views.common import period_from, require, require_view
+from tasks.views.common import period_from, require, require_view, visible_or_404
 
 
-def measure_for_page(pk: int) -> Measure:
+def measure_for_page(request: HttpRequest, pk: int) -> Measure:
+    """The measure of the page, if the user may see it (else 404: not even that it exists)."""
     measures = (
         Measure.objects.with_light(clock.today())
         .select_related("area__source", "lead_body", "owner", "parent", "closed_by")
         .prefetch_related("cooperating_bodies", "children")
     )
-    return get_object_or_404(measures, pk=pk)
+    return visible_or_404(request, get_object_or_404(measures, pk=pk))
 
 
 def page_context(request: HttpRequest, measure: Measure, **forms: BaseForm) -> dict[str, object]:
@@ -71,13 +74,26 @@ def page_context(request: HttpRequest, measure: Measure, **forms: BaseForm) -> d
             if permissions.can_edit_milestone(user, milestone)
             else None
         )
+    below = below_matrix(request, measure)
+    tree = permissions.scope(user).tree
+    handed = {row.federation_id for row in below if row.federation_id != measure.federation_id}
+    down_to = [
+        (pk, tree.names[pk]) for pk in tree.below(measure.federation_id) if pk not in handed
+    ]
     defaults: dict[str, BaseForm | None] = {
         "assignment_form": AssignmentForm(instance=measure) if can_assign else None,
-        "progress_form": ProgressForm(instance=measure) if can_assign else None,
+        "progress_form": ProgressForm(instance=measure) if can_assign and not below else None,
         "milestone_form": MilestoneForm(measure=measure, prefix="new") if can_assign else None,
+        "cascade_form": CascadeForm(choices=down_to, prefix="cascade")
+        if down_to and permissions.can_hand_down(user, measure)
+        else None,
+        "breakdown_form": BreakDownForm(prefix="breakdown") if can_assign else None,
     }
     return {
         "measure": measure,
+        "below": below,
+        "federation_name": tree.names.get(measure.federation_id, ""),
+        "single_federation": tree.is_single(),
         "milestones": milestones,
         "reports": measure.reports.select_related("body", "author").order_by("-period"),
         **_history(request, measure),
@@ -105,7 +121,7 @@ def _history(request: HttpRequest, measure: Measure) -> dict[str, object]:
 @require_GET
 def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_view(request)
-    measure = measure_for_page(pk)
+    measure = measure_for_page(request, pk)
     return render(request, "tasks/measure_detail.html", page_context(request, measure))
 
 
@@ -138,7 +154,7 @@ def _save(
         if not _is_htmx(request):
             messages.success(request, done)
             return redirect("tasks:measure_detail", pk=measure.pk)
-        context = {**page_context(request, measure_for_page(measure.pk)), "just_saved": done}
+        context = {**page_context(request, measure_for_page(request, measure.pk)), "just_saved": done}
         return render(request, f"tasks/measure_detail.html#{name}", context)
     context = page_context(request, measure, **{f"{name}_form": form})
     template = (
@@ -147,10 +163,97 @@ def _save(
     return render(request, template, context)
 
 
+MATRIX_ROWS = 200  # the measures below one measure a page lists (a province: 13 cities)
+
+
+def below_matrix(request: HttpRequest, measure: Measure) -> list[Measure]:
+    """The measures directly below this one that the user sees — handed down to a federation
+    or broken down within the plan — with light, owner, due date, progress and this period's
+    report state (one query)."""
+    today = clock.today()
+    period = measure.reporting_period(today)
+    filed = ProgressReport.objects.filter(measure=OuterRef("pk"), period=str(period))
+    rows = list(
+        Measure.objects.filter(parent=measure)
+        .filter(permissions.in_seen_plans(request.user))
+        .with_light(today)
+        .select_related("federation", "lead_body", "owner")
+        .annotate(
+            review_state=Subquery(filed.order_by().values("review_state")[:1]),
+            owes=Exists(Measure.objects.filter(owes_report(period), pk=OuterRef("pk"))),
+        )
+        .order_by("rank", "pk")[:MATRIX_ROWS]
+    )
+    for row in rows:
+        row.report_state = reporting.state_for(
+            row.review_state, period=period, today=today, owes=row.owes
+        )
+        row.report_state_label = ReportState(row.report_state).label
+        row.period = period
+    return rows
+
+
+@require_POST
+def measure_cascade(request: HttpRequest, pk: int) -> HttpResponse:
+    """下达: hand the measure down to federations directly below its plan."""
+    measure = measure_for_page(request, pk)
+    require(permissions.can_hand_down(request.user, measure), request, Measure, measure)
+    tree = permissions.scope(request.user).tree
+    choices = [(pk, tree.names[pk]) for pk in tree.below(measure.federation_id)]
+    form = CascadeForm(request.POST, choices=choices, prefix="cascade")
+    if form.is_valid():
+        try:
+            children = cascade.hand_down(
+                measure=measure,
+                federation_ids=form.cleaned_data["federations"],
+                due_date=form.cleaned_data["due_date"],
+                milestones=form.cleaned_data["milestones"],
+                by=request.user,
+            )
+        except cascade.CascadeRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            names = "、".join(tree.names.get(child.federation_id, "") for child in children)
+            messages.success(
+                request,
+                _("“%(title)s” was handed down to %(names)s.")
+                % {"title": measure.title, "names": names},
+            )
+            return redirect("tasks:measure_detail", pk=measure.pk)
+    context = page_context(request, measure, cascade_form=form)
+    return render(request, "tasks/measure_detail.html", context, status=400)
+
+
+@require_POST
+def measure_breakdown(request: HttpRequest, pk: int) -> HttpResponse:
+    """分解: add a sub-measure to a measure of the user's own plan."""
+    measure = measure_for_page(request, pk)
+    require(permissions.can_edit_measure(request.user, measure), request, Measure, measure)
+    form = BreakDownForm(request.POST, prefix="breakdown")
+    if form.is_valid():
+        try:
+            child = cascade.break_down(
+                measure=measure,
+                title=form.cleaned_data["title"],
+                lead_body=form.cleaned_data["lead_body"],
+                due_date=form.cleaned_data["due_date"],
+                by=request.user,
+            )
+        except cascade.CascadeRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(
+                request, _("The sub-measure “%(title)s” was added.") % {"title": child.title}
+            )
+            return redirect("tasks:measure_detail", pk=measure.pk)
+    context = page_context(request, measure, breakdown_form=form)
+    return render(request, "tasks/measure_detail.html", context, status=400)
+
+
 @require_POST
 def measure_assign(request: HttpRequest, pk: int) -> HttpResponse:
     """分解落实: owner, bodies, dates and priority (the reform office)."""
-    measure = measure_for_page(pk)
+    measure = measure_for_page(request, pk)
     require(permissions.can_edit_measure(request.user, measure), request, Measure, measure)
     form = AssignmentForm(request.POST, instance=measure)
     return _save(request, measure, form, "assignment", _("The assignment was saved."))
@@ -159,7 +262,7 @@ def measure_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def measure_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """Status and progress, set directly by the office (a body's arrive through its reports)."""
-    measure = measure_for_page(pk)
+    measure = measure_for_page(request, pk)
     require(permissions.can_edit_measure(request.user, measure), request, Measure, measure)
     form = ProgressForm(request.POST, instance=measure)
     return _save(request, measure, form, "progress", _("The progress was saved."))
@@ -167,7 +270,7 @@ def measure_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
-    measure = measure_for_page(pk)
+    measure = measure_for_page(request, pk)
     require(permissions.can_edit_measure(request.user, measure), request, Milestone, measure)
     form = MilestoneForm(request.POST, measure=measure, prefix="new")
     if _saved(form):
@@ -181,7 +284,7 @@ def milestone_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def milestone_update(request: HttpRequest, pk: int) -> HttpResponse:
     milestone = get_object_or_404(Milestone.objects.select_related("measure"), pk=pk)
-    measure = measure_for_page(milestone.measure_id)
+    measure = measure_for_page(request, milestone.measure_id)
     milestone.measure = measure
     user = request.user
     require(permissions.can_edit_milestone(user, milestone), request, Milestone, measure)
@@ -255,7 +358,7 @@ def reporting_panel(request: HttpRequest, measure: Measure) -> dict[str, object]
     can_review = bool(
         report
         and report.review_state == ProgressReport.ReviewState.SUBMITTED
-        and permissions.can_review_report(user)
+        and permissions.can_review_report(user, measure)
     )
     bodies = (
         reporting.contribution_bodies(user, measure)
@@ -266,11 +369,11 @@ def reporting_panel(request: HttpRequest, measure: Measure) -> dict[str, object]
     can_contribute = (
         bool(bodies)
         and period_problem is None
-        and (not accepted or permissions.can_edit_plan(user))
+        and (not accepted or permissions.can_edit_plan(user, measure.federation_id))
     )
     own = {c.body_id: c for c in contributions}
     first_own = next((own[b.pk] for b in bodies if b.pk in own), None)
-    can_close = permissions.can_close_measure(user)
+    can_close = permissions.can_close_measure(user, measure)
     close_blocker = (
         reporting.closing_blocker(measure, newest)
         if can_close and measure.status == Measure.Status.DONE
@@ -315,7 +418,7 @@ def reporting_panel(request: HttpRequest, measure: Measure) -> dict[str, object]
         and measure.status not in CLOSED_STATUSES
         else None,
         "decision_form": ExtensionDecisionForm()
-        if pending and permissions.can_decide_extension(user)
+        if pending and permissions.can_decide_extension(user, measure)
         else None,
     }
 

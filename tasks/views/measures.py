@@ -26,13 +26,13 @@ from tasks.views.common import require, require_view
 def measure_list(request: HttpRequest) -> HttpResponse:
     """任务书: the measures grouped under their areas, filtered, sorted and paged."""
     require_view(request)
-    filters = filtered_measures(request.GET, clock.today())
+    filters = filtered_measures(request.GET, clock.today(), request.user)
     measures = filters.qs.order_by("area__order", "area_id", *filters.ordering)
     page = Paginator(measures, settings.TASKS_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filters": filters,
         "page": page,
-        "can_assign": permissions.can_edit_plan(request.user),
+        "can_assign": permissions.can_edit_plan(request.user, filters.plan),
         "bulk_form": BulkAssignForm(prefix="bulk"),
     }
     return render(request, "tasks/measure_list.html", context)

@@ -15,17 +15,20 @@ from django.views.decorators.http import require_GET, require_POST
 from tasks import clock, permissions, ranking
 from tasks.forms import MoveForm
 from tasks.models import Light, Measure
-from tasks.views.common import require, require_view
+from tasks.views.common import plan_from, require, require_view
 
 
 def _page_size() -> int:
     return max(1, settings.TASKS_PAGE_SIZE)
 
 
-def _list_url(page: int | None, measure_id: int | None) -> str:
+def _list_url(page: int | None, measure_id: int | None, federation: int | None = None) -> str:
     url = reverse("tasks:priority_list")
+    query = [f"federation={federation}"] if federation else []
     if page and page > 1:
-        url += f"?page={page}"
+        query.append(f"page={page}")
+    if query:
+        url += "?" + "&".join(query)
     if measure_id:
         url += f"#measure-{measure_id}"
     return url
@@ -34,8 +37,14 @@ def _list_url(page: int | None, measure_id: int | None) -> str:
 @require_GET
 def priority_list(request: HttpRequest) -> HttpResponse:
     require_view(request)
+    plan = plan_from(request)
     measures = (
-        Measure.objects.with_light(clock.today())
+        Measure.objects.filter(federation_id=plan.federation)
+        if plan.federation
+        else Measure.objects.all()
+    )
+    measures = (
+        measures.with_light(clock.today())
         .select_related("area")
         .only("title", "rank", "priority", "status", "area__ordinal", "area__title")
         .order_by("rank", "pk")
@@ -49,7 +58,8 @@ def priority_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "count": paginator.count,
-        "can_move": permissions.can_edit_plan(request.user),
+        "can_move": permissions.can_edit_plan(request.user, plan.federation),
+        "plan": plan,
     }
     return render(request, "tasks/priority_list.html", context)
 
@@ -64,6 +74,11 @@ def priority_move(request: HttpRequest) -> HttpResponse:
         page = form.cleaned_data.get("page")
         return HttpResponseRedirect(_list_url(page, form.cleaned_data.get("measure")))
     data = form.cleaned_data
+    moved = Measure.objects.filter(pk=data["measure"]).first()
+    if moved is not None:
+        require(
+            permissions.can_edit_plan(request.user, moved.federation_id), request, Measure, moved
+        )
     try:
         if data["direction"]:
             move = ranking.step_measure(
@@ -87,4 +102,4 @@ def priority_move(request: HttpRequest) -> HttpResponse:
             _("“%(title)s” is already at position %(new)s; the order is unchanged.") % names,
         )
     new_page = (move.new_position - 1) // _page_size() + 1
-    return HttpResponseRedirect(_list_url(new_page, move.measure.pk))
+    return HttpResponseRedirect(_list_url(new_page, move.measure.pk, move.measure.federation_id))

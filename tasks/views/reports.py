@@ -41,14 +41,21 @@ from tasks.reporting.forms import (
     ReviewForm,
 )
 from tasks.views import measure_page
-from tasks.views.common import period_from, require, require_view
+from tasks.views.common import (
+    below_plan,
+    period_from,
+    plan_from,
+    require,
+    require_view,
+    visible_or_404,
+)
 
 
-def _measure(pk: int) -> Measure:
+def _measure(request: HttpRequest, pk: int) -> Measure:
     measures = Measure.objects.select_related("area", "lead_body", "owner").prefetch_related(
         "cooperating_bodies"
     )
-    return get_object_or_404(measures, pk=pk)
+    return visible_or_404(request, get_object_or_404(measures, pk=pk))
 
 
 def _measure_page(measure: Measure, period: Period, anchor: str = "reporting") -> str:
@@ -58,7 +65,7 @@ def _measure_page(measure: Measure, period: Period, anchor: str = "reporting") -
 
 def _show_measure_page(request: HttpRequest, measure_pk: int, **forms: BaseForm) -> HttpResponse:
     """The measure page again, with a form that needs correcting in place of the blank one."""
-    measure = measure_page.measure_for_page(measure_pk)
+    measure = measure_page.measure_for_page(request, measure_pk)
     return render(
         request, "tasks/measure_detail.html", measure_page.page_context(request, measure, **forms)
     )
@@ -86,7 +93,10 @@ def report_list(request: HttpRequest) -> HttpResponse:
     period, bad_period = period_from(request, collecting)
     if bad_period:
         messages.error(request, bad_period)
-    table = reporting.period_table(period=period, today=day)
+    plan = plan_from(request)
+    table = reporting.period_table(
+        period=period, today=day, federation=plan.federation, below=below_plan(request, plan)
+    )
     # each body's last 催报 for the period (who chased it, when): one query
     chases = Chase.objects.filter(
         period=str(period), body__in=[entry.body for entry in table.bodies if entry.body]
@@ -117,6 +127,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
         "previous": period.previous(),
         "next": period.next(),
         "can_review": permissions.can_review_report(user),
+        "plan": plan,
     }
     return render(request, "tasks/report_list.html", context)
 
@@ -134,7 +145,7 @@ def _limits() -> str:
 @require_http_methods(["GET", "POST"])
 def report_file(request: HttpRequest, pk: int) -> HttpResponse:
     """File the period's report of a measure, or correct it until it is accepted."""
-    measure = _measure(pk)
+    measure = _measure(request, pk)
     require(permissions.can_file_report(request.user, measure), request, ProgressReport, measure)
     day = clock.today()
     period, bad_period = period_from(request, measure.reporting_period(day))
@@ -216,7 +227,13 @@ def report_file(request: HttpRequest, pk: int) -> HttpResponse:
 def report_review(request: HttpRequest, pk: int) -> HttpResponse:
     """Accept a filed report, or return it (退回) with the reason."""
     report = get_object_or_404(ProgressReport.objects.select_related("measure"), pk=pk)
-    require(permissions.can_review_report(request.user), request, ProgressReport)
+    visible_or_404(request, report.measure)
+    require(
+        permissions.can_review_report(request.user, report.measure),
+        request,
+        ProgressReport,
+        report.measure,
+    )
     period = Period.parse(report.period)
     form = ReviewForm(request.POST)
     if not form.is_valid():
@@ -251,7 +268,7 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def contribution_save(request: HttpRequest, pk: int) -> HttpResponse:
     """A co-operating body writes (or rewrites) its part of the period's report."""
-    measure = _measure(pk)
+    measure = _measure(request, pk)
     require(permissions.can_contribute(request.user, measure), request, ProgressReport, measure)
     period, bad_period = period_from(request, measure.reporting_period(clock.today()))
     if bad_period:
@@ -299,7 +316,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
 @require_POST
 def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
     """延期申请: a liaison of the measure's bodies asks for a later due date."""
-    measure = _measure(pk)
+    measure = _measure(request, pk)
     require(permissions.can_request_extension(request.user, measure), request, Measure, measure)
     form = ExtensionRequestForm(request.POST)
     if form.is_valid():
@@ -328,7 +345,13 @@ def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
 def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """The reform office approves a request (the measure takes the date) or rejects it."""
     extension = get_object_or_404(ExtensionRequest.objects.select_related("measure"), pk=pk)
-    require(permissions.can_decide_extension(request.user), request, Measure)
+    visible_or_404(request, extension.measure)
+    require(
+        permissions.can_decide_extension(request.user, extension.measure),
+        request,
+        Measure,
+        extension.measure,
+    )
     form = ExtensionDecisionForm(request.POST)
     if form.is_valid():
         try:
@@ -355,8 +378,8 @@ def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def measure_close(request: HttpRequest, pk: int) -> HttpResponse:
     """销号: the office closes a completed measure whose latest report it accepted."""
-    measure = _measure(pk)
-    require(permissions.can_close_measure(request.user), request, Measure)
+    measure = _measure(request, pk)
+    require(permissions.can_close_measure(request.user, measure), request, Measure, measure)
     try:
         closed = reporting.close_measure(measure=measure, by=request.user)
     except ReportingRefused as refused:

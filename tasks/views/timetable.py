@@ -46,7 +46,7 @@ def timetable(request: HttpRequest) -> HttpResponse:
     unknown_zoom = zoom if zoom not in geometry.ZOOMS else ""
     if unknown_zoom:
         zoom = "month"
-    filters = filtered_measures(request.GET, day)
+    filters = filtered_measures(request.GET, day, request.user)
     # The task book's filters and sort; the timetable needs no co-operating bodies.
     measures = filters.qs.prefetch_related(None).order_by(*filters.ordering)
     page = Paginator(measures, settings.TASKS_PAGE_SIZE).get_page(request.GET.get("page"))

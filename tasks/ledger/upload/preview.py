@@ -217,8 +217,10 @@ class _Problems:
         self.found.append(RowError(self.row, self.labels.get(key, key), message))
 
 
-def read_ledger(file: IO[bytes]) -> Preview:
-    """Read an edited ledger and say what it would change; write nothing.
+def read_ledger(file: IO[bytes], plan: int | None = None) -> Preview:
+    """Read an edited ledger of a federation's plan (`plan`: its id; None: the only plan) and
+    say what it would change; write nothing. A row of another federation's measure is an
+    error: each office uploads its own plan's ledger.
 
     Raises UploadError when the file as a whole cannot be used."""
     sheet = read_sheet(file)
@@ -231,19 +233,20 @@ def read_ledger(file: IO[bytes]) -> Preview:
         )
     if not sheet.rows:
         raise UploadError(_("The file has no measure rows under its header row: nothing to do."))
-    return _Reading(sheet, readable).preview()
+    return _Reading(sheet, readable, plan).preview()
 
 
 class _Reading:
     """One sheet read against the database: rows matched first, then compared in bulk."""
 
-    def __init__(self, sheet: Sheet, readable: list[str]) -> None:
-        self.sheet, self.readable = sheet, readable
+    def __init__(self, sheet: Sheet, readable: list[str], plan: int | None) -> None:
+        self.sheet, self.readable, self.plan = sheet, readable, plan
         rows = sheet.rows
         ids = {n for row in rows if (n := _whole(row.cells.get("id"))) is not None}
         ranks = {n for row in rows if (n := _whole(row.cells.get("rank"))) is not None}
+        in_plan = Q() if plan is None else Q(federation_id=plan)
         measures = list(
-            Measure.objects.filter(Q(pk__in=ids) | Q(rank__in=ranks))
+            Measure.objects.filter(Q(pk__in=ids) | (Q(rank__in=ranks) & in_plan))
             .select_related("lead_body", "owner", "area")
             .prefetch_related("cooperating_bodies", "milestones")
         )
@@ -282,6 +285,16 @@ class _Reading:
             problems = _Problems(row.number, self.sheet.headers)
             _unreadable_cells(row, self.readable, problems)
             measure = None if problems.found else _match(row, self.by_id, self.by_rank, problems)
+            if measure is not None and self.plan is not None and measure.federation_id != self.plan:
+                problems.add(
+                    "id",
+                    _(
+                        "“%(title)s” is in another federation's plan: its own reform office "
+                        "uploads its ledger."
+                    )
+                    % {"title": measure.title},
+                )
+                measure = None
             if measure is not None and measure.pk in seen:
                 problems.add(
                     "title",

@@ -19,6 +19,7 @@ from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tasks import federations, permissions
 from tasks.ledger.upload import (
     LedgerRefused,
     Preview,
@@ -75,7 +76,9 @@ class Command(TranslatedCommand):
         **options: object,
     ) -> None:
         by = self._user(user)
-        preview = self._read(path, format)
+        # the plan of the user's federation; without a user, the root federation's
+        plan = permissions.home_federation(by) if by is not None else federations.root_id()
+        preview = self._read(path, plan)
         if format == "json":
             data = preview_data(preview, include_stale=include_stale)
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str))
@@ -118,7 +121,7 @@ class Command(TranslatedCommand):
             )
         return found
 
-    def _read(self, path: Path, format: str) -> Preview:
+    def _read(self, path: Path, plan: int | None) -> Preview:
         if not path.is_file():
             raise CommandError(
                 _("There is no file %(path)s. Check the path and run the command again.")
@@ -130,7 +133,7 @@ class Command(TranslatedCommand):
             try:
                 if not form.is_valid():  # the page's checks: the name, the size, a zip
                     raise UploadError("；".join(form.errors["file"]))
-                return read_ledger(form.cleaned_data["file"])
+                return read_ledger(form.cleaned_data["file"], plan)
             except UploadError as error:
                 raise CommandError(
                     _("Nothing was written. %(reason)s") % {"reason": error},
