@@ -64,7 +64,7 @@ def hand_down(
         raise CascadeRefused(permissions.refusal_reason(by, Measure, measure))
     # locked: two hand-downs of the same measure at once queue, and the second sees the first's
     parent = Measure.objects.select_for_update().select_related("area").get(pk=measure.pk)
-    tree = federations.Tree.load()
+    tree = federations.load()
     chosen = list(dict.fromkeys(int(pk) for pk in federation_ids))
     if not chosen:
         raise CascadeRefused(_("Choose at least one federation to hand the measure down to."))

@@ -108,9 +108,9 @@ class MeasureFilter(django_filters.FilterSet):
             self.filters.pop("federation")
         else:
             names = scope.tree.names
+            mine = [("", _("All my measures"))] if scope.default_plan is None else []
             self.filters["federation"].extra.update(
-                choices=[(str(pk), names.get(pk, "")) for pk in scope.plans()],
-                initial=str(scope.home),
+                choices=mine + [(str(pk), names.get(pk, "")) for pk in scope.plans()],
             )
 
     @property
@@ -119,7 +119,8 @@ class MeasureFilter(django_filters.FilterSet):
             queryset = super().qs
             if self.scope is not None and "federation" in self.filters:
                 self.is_valid()
-                if not getattr(self.form, "cleaned_data", {}).get("federation"):
+                chosen = getattr(self.form, "cleaned_data", {}).get("federation")
+                if not chosen and self.plan is not None:
                     queryset = queryset.filter(federation_id=self.plan)
             self._qs = queryset
         return self._qs
@@ -131,7 +132,7 @@ class MeasureFilter(django_filters.FilterSet):
             return None
         self.is_valid()
         chosen = getattr(self.form, "cleaned_data", {}).get("federation")
-        return int(chosen) if chosen else self.scope.home
+        return int(chosen) if chosen else self.scope.default_plan
 
     def filter_federation(self, queryset: QuerySet[Measure], name: str, value: str):
         return queryset.filter(federation_id=int(value))

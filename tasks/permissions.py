@@ -91,6 +91,9 @@ class Scope:
     tree: federations.Tree
     home: int | None
     seen: frozenset[int] | None
+    # the plan a list shows first: the home federation's; none (all they see) for a liaison,
+    # whose measures may be in the plans above too
+    default_plan: int | None = None
 
     def sees_plan(self, federation_id: int | None) -> bool:
         return self.seen is None or federation_id in self.seen
@@ -113,7 +116,7 @@ def scope(user: User) -> Scope:
     cached = getattr(user, "_scope", None)
     if cached is not None:
         return cached
-    tree = federations.Tree.load()
+    tree = federations.load()
     home = seen = None
     if roles_of(user):
         own = [tree.federation_of(pk) for pk in user.bodies.values_list("pk", flat=True)]
@@ -122,7 +125,8 @@ def scope(user: User) -> Scope:
             seen = tree.subtree(home)
     else:
         seen = frozenset()
-    result = Scope(tree=tree, home=home, seen=seen)
+    plans_first = roles_of(user) & {roles.ADMIN, roles.COORDINATOR, roles.VIEWER}
+    result = Scope(tree=tree, home=home, seen=seen, default_plan=home if plans_first else None)
     if user.is_authenticated:
         user._scope = result
     return result
@@ -153,7 +157,7 @@ def can_view_measure(user: User, measure: Measure) -> bool:
     current = scope(user)
     if not can_view(user):
         return False
-    if current.sees_plan(measure.federation_id):
+    if current.sees_plan(measure.federation_id) or is_own_measure(user, measure):
         return True
     ids = {measure.pk}
     for _level in range(50):
@@ -308,10 +312,17 @@ def visible_measures(user: User) -> QuerySet[Measure]:
     return Measure.objects.filter(in_seen_plans(user))
 
 
-def in_seen_plans(user: User, field: str = "federation") -> Q:
-    """A condition on rows with a federation (`field`): of a plan the user sees."""
+def in_seen_plans(user: User) -> Q:
+    """A condition on measures: of a plan the user sees, or (a liaison's) led or co-operated
+    on by a body it acts for, whatever the plan."""
     seen = scope(user).seen
-    return Q() if seen is None else Q(**{f"{field}__in": seen})
+    if seen is None:
+        return Q()
+    condition = Q(federation__in=seen)
+    acting = acting_body_ids(user)
+    if acting:
+        condition |= Q(pk__in=Measure.objects.for_bodies(acting).values("pk"))
+    return condition
 
 
 def refusal_reason(user: User, model: type | None = None, measure: Measure | None = None) -> str:

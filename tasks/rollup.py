@@ -9,9 +9,10 @@ measures it was handed down as — takes its figures from them.
   database, for every list at once.
 
 The figures are kept in the measure's own columns and brought up to date in the transaction of
-each change below it (`Measure.save` calls `above`), one level after the other up to the root:
-every page reads them as plain columns, never computing a tree per row. A closed (销号)
-measure keeps its figures.
+each change below it (`Measure.save` calls `Measure.roll_up`, which uses `figures`), one level
+after the other up to the root: every page reads them as plain columns, never computing a tree
+per row. A closed (销号) measure keeps its figures. This module computes; it reads and writes
+nothing.
 """
 
 from __future__ import annotations
@@ -20,16 +21,17 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import transaction
 
-from tasks.models import CLOSED_STATUSES, Measure
-
+# Measure.Status values (this module reads rows, not models)
+NOT_STARTED, IN_PROGRESS, DONE, SUSPENDED = "not_started", "in_progress", "done", "suspended"
+CLOSED = (DONE, SUSPENDED)
+# What is read of each measure below: these fields, then below_red_from and below_yellow_from.
 FIELDS = ("progress", "status", "start_date", "due_date", "weight")
 
 
 def own_red_from(status: str, progress: int, start: date | None, due: date | None) -> date | None:
     """The first day a measure turns red by its own figures (see `with_light`), or None."""
-    if status in CLOSED_STATUSES or due is None:
+    if status in CLOSED or due is None:
         return None
     first = due + timedelta(days=1)
     span = (due - start).days if start else 0
@@ -40,7 +42,7 @@ def own_red_from(status: str, progress: int, start: date | None, due: date | Non
 
 
 def own_yellow_from(status: str, due: date | None) -> date | None:
-    if status in CLOSED_STATUSES or due is None:
+    if status in CLOSED or due is None:
         return None
     return due - timedelta(days=settings.TASKS_DUE_SOON_DAYS)
 
@@ -65,13 +67,13 @@ def figures(rows: Iterable[tuple], *, status: str) -> dict[str, object]:
         progress = (2 * sum(row[0] for row in rows) + len(rows)) // (2 * len(rows))
     result["progress"] = progress
     statuses = {row[1] for row in rows}
-    if status != Measure.Status.SUSPENDED:
-        if statuses == {Measure.Status.DONE}:
-            result["status"], result["progress"] = Measure.Status.DONE, 100
-        elif progress or statuses & {Measure.Status.IN_PROGRESS, Measure.Status.DONE}:
-            result["status"] = Measure.Status.IN_PROGRESS
+    if status != SUSPENDED:
+        if statuses == {DONE}:
+            result["status"], result["progress"] = DONE, 100
+        elif progress or statuses & {IN_PROGRESS, DONE}:
+            result["status"] = IN_PROGRESS
         else:
-            result["status"] = Measure.Status.NOT_STARTED
+            result["status"] = NOT_STARTED
     for row in rows:
         progress_, status_, start, due, _weight, red, yellow = row
         result["below_red_from"] = _earliest(
@@ -81,56 +83,3 @@ def figures(rows: Iterable[tuple], *, status: str) -> dict[str, object]:
             result["below_yellow_from"], own_yellow_from(status_, due), yellow
         )
     return result
-
-
-def refresh(measure_id: int) -> None:
-    """Bring a measure's rolled-up figures up to date with the measures below it; a change
-    rolls on to the measure above it (through `Measure.save`)."""
-    with transaction.atomic():
-        measure = Measure.objects.select_for_update().filter(pk=measure_id).first()
-        if measure is None:
-            return
-        rows = Measure.objects.filter(parent_id=measure_id).values_list(
-            *FIELDS, "below_red_from", "below_yellow_from"
-        )
-        wanted = figures(rows, status=measure.status)
-        if measure.closed_on:
-            wanted = {key: value for key, value in wanted.items() if key.startswith("below_")}
-        changed = [name for name, value in wanted.items() if getattr(measure, name) != value]
-        if not changed:
-            return
-        for name in changed:
-            setattr(measure, name, wanted[name])
-        measure.version += 1
-        measure.save(update_fields=[*changed, "version", "updated_at"])
-
-
-def above(measure: Measure) -> None:
-    """After a change to `measure`: its parent (and so on up) rolls it up."""
-    if measure.parent_id:
-        refresh(measure.parent_id)
-    loaded_parent = getattr(measure, "_loaded", {}).get("parent_id")
-    if loaded_parent and loaded_parent != measure.parent_id:
-        refresh(loaded_parent)
-
-
-def rebuild(measure_ids: Iterable[int] | None = None) -> int:
-    """Recompute every measure with measures below it, the deepest first (after rows were
-    written without `save`: the demo generator); how many changed is not counted, the number
-    of parents is returned."""
-    parents = set(
-        Measure.objects.filter(parent__isnull=False).values_list("parent_id", flat=True)
-    )
-    if measure_ids is not None:
-        parents &= set(measure_ids)
-    parent_of = dict(Measure.objects.filter(pk__in=parents).values_list("pk", "parent_id"))
-
-    def depth(pk: int) -> int:
-        count, current = 0, parent_of.get(pk)
-        while current is not None and count < 100:
-            count, current = count + 1, parent_of.get(current)
-        return count
-
-    for pk in sorted(parents, key=depth, reverse=True):
-        refresh(pk)
-    return len(parents)

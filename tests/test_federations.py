@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from tasks import cascade, federations, ranking, reporting, roles, rollup
+from tasks import cascade, federations, ranking, reporting, roles
 from tasks.models import Light, Measure, Notice, ProgressReport, ResponsibleBody
 from tasks.periods import Period
 from tasks.todo import sections
@@ -79,7 +79,7 @@ def test_the_root_is_the_tree_root_and_every_plan_row_is_in_it(tree):
     assert tree.measure.federation == tree.province
     assert tree.measure.area.federation == tree.province
     assert tree.measure.area.source.federation == tree.province
-    shape = federations.Tree.load()
+    shape = federations.load()
     assert shape.below(tree.province.pk) == [tree.city_a.pk, tree.city_b.pk]
     assert shape.below(tree.city_a.pk) == [tree.county.pk]
     assert shape.federation_of(tree.department.pk) == tree.province.pk
@@ -197,7 +197,7 @@ def test_rebuild_matches_the_changes_made_one_by_one(tree):
     city_a, _city_b = _hand_down(tree, tree.measure, tree.city_a, tree.city_b)
     Measure.objects.filter(pk=city_a.pk).update(progress=80)  # written without save
     assert Measure.objects.get(pk=tree.measure.pk).progress == 0
-    rollup.rebuild()
+    Measure.objects.roll_up_all()
     assert Measure.objects.get(pk=tree.measure.pk).progress == 40
 
 

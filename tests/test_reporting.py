@@ -617,10 +617,11 @@ def test_the_period_table_costs_a_fixed_number_of_queries(
 ):
     _plan(count)
     on(date(2026, 12, 6))
-    # session, user, roles; the counts by lead body and state; the count of all measures; the
-    # first of the late and their liaisons; the page's measures, their reports and liaisons;
-    # the bodies' last chases (催报); and the savepoint pair of ATOMIC_REQUESTS
-    with django_assert_max_num_queries(13):
+    # session, user, roles, the user's bodies and the federation tree; the counts by lead body
+    # and state; the count of all measures; the first of the late and their liaisons; the
+    # page's measures, their reports and liaisons; the bodies' last chases (催报); and the
+    # savepoint pair of ATOMIC_REQUESTS
+    with django_assert_max_num_queries(15):
         response = coordinator_client.get(_url("report_list", period="2026-11"))
     # every measure is counted; the table shows a page of them
     assert response.context["table"].counts and response.context["table"].total == count
@@ -785,6 +786,7 @@ def test_the_panel_costs_five_queries_however_busy_the_measure(
     _busy(measure, coordinator)
     user = request.getfixturevalue(role)
     permissions.acting_body_ids(user)  # read once per request, by the page before the panel
+    permissions.scope(user)  # likewise, where the user acts
     for shown in (quiet, measure):
         shown = Measure.objects.prefetch_related("cooperating_bodies").get(pk=shown.pk)
         get = rf.get(_url("measure_detail", shown.pk))

@@ -636,6 +636,10 @@ class _Builder:
         province = self._place(taken, "{}省总工会")
         top = ResponsibleBody(name=self._unique(taken, f"{province}省总工会"), kind=Kind.UNION)
         ResponsibleBody.objects.bulk_create([top])
+        if ResponsibleBody.objects.is_placeholder_root(self.federation):
+            ResponsibleBody.objects.make_root(top)  # the first province is the root federation
+            taken.discard(self.federation.name)
+            self.federation = top
 
         cities, city_places = [], []
         for _ in range(sizes.cities):
@@ -772,7 +776,11 @@ class _Builder:
             f"{counts.areas} 个改革领域、{counts.measures} 项举措、{counts.bodies} 个责任单位、"
             f"{counts.users} 名用户，于 {self.today.isoformat()} 生成。"
         )
+        # the plan is the root federation's: this run's province, when it is the first (see
+        # write_bodies), else the one there already
+        self.federation = ResponsibleBody.objects.root_federation()
         source = Source.objects.create(
+            federation=self.federation,
             title=source_title(self.seed),
             author="generate_demo",
             published_on=self.plan_day,
@@ -792,6 +800,7 @@ class _Builder:
                 title = verb + theme.removesuffix("改革")
             self.areas.append(
                 ReformArea(
+                    federation=self.federation,
                     source=source,
                     ordinal=f"{numerals.number(number + 1)}、",
                     title=title,
@@ -899,6 +908,7 @@ class _Builder:
                 else:
                     status, progress, finished = self._state(start, due)
                 measure = Measure(
+                    federation=self.federation,
                     area_id=area.pk,
                     parent=parent[0] if parent else None,
                     title=title,
@@ -1014,6 +1024,8 @@ class _Builder:
         with _keeping_given_value(Measure, "created_at"):
             Measure.objects.bulk_create(tops, batch_size=BATCH_SIZE)
             Measure.objects.bulk_create(children, batch_size=BATCH_SIZE)
+        # written without save(): the measures with sub-measures take their figures from them
+        Measure.objects.filter(area__source=self.written.source).roll_up_all()
         self.written.measures = len(self.measures)
         self.progress("measures", len(self.measures), len(self.measures))
 

@@ -142,4 +142,9 @@ class Migration(migrations.Migration):
             model_name='source',
             constraint=models.UniqueConstraint(condition=models.Q(('content_hash', ''), _negated=True), fields=('federation', 'content_hash'), name='source_unique_content'),
         ),
+        migrations.AlterField(
+            model_name='notice',
+            name='kind',
+            field=models.CharField(choices=[('report_filed', 'A report was filed'), ('report_returned', 'A report was returned'), ('report_accepted', 'A report was accepted'), ('extension_decided', 'An extension was decided'), ('measure_assigned', 'A measure was assigned'), ('chased', 'A report is chased (催报)'), ('handed_down', 'A measure was handed down (下达)')], max_length=30, verbose_name='kind'),
+        ),
     ]

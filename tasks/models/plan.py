@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
-from django.db import connections, models, transaction
+from django.db import IntegrityError, connections, models, transaction
 from django.db.models import BooleanField, Case, Exists, F, Max, OuterRef, Q, Value, When
 from django.db.models.lookups import GreaterThan
 from django.dispatch import Signal
@@ -22,8 +22,9 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from tasks import clock, deadlines, notices, schedule
+from tasks import clock, deadlines, notices, rollup, schedule
 from tasks.deadlines import is_open_ended
+from tasks.models.tree import Tree
 from tasks.models.versioning import StaleEdit, Versioned
 from tasks.periods import Period
 
@@ -60,9 +61,7 @@ class InFederation(models.Model):
             if above is not None and above.federation_id is not None:
                 self.federation_id = above.federation_id
             else:
-                from tasks import federations
-
-                self.federation_id = federations.root().pk
+                self.federation_id = ResponsibleBody.objects.root_federation().pk
 
     def save(self, *args: object, **kwargs: object) -> None:
         self.settle_federation()
@@ -168,6 +167,71 @@ class ReformArea(InFederation):
 
 
 class ResponsibleBodyQuerySet(models.QuerySet):
+    def tree(self) -> Tree:
+        """The organisation tree with its federations (one query, walked in memory)."""
+        return Tree.from_rows(
+            self.model.objects.values_list("pk", "parent_id", "kind", "name", "is_root_federation")
+        )
+
+    def root_federation(self) -> ResponsibleBody:
+        """The root federation, chosen the first time a plan needs one: the body marked so;
+        else the root of the organisation tree (the parentless 工会 with the most bodies below
+        it); else a new body named by DJANGO_ROOT_FEDERATION (总工会)."""
+        bodies = self.model.objects
+        found = bodies.filter(is_root_federation=True).first()
+        if found is not None:
+            return found
+        unions = bodies.filter(parent=None, kind=ResponsibleBody.Kind.UNION)
+        chosen = unions.annotate(below=models.Count("children")).order_by("-below", "pk").first()
+        try:
+            with transaction.atomic():
+                if chosen is None:
+                    chosen, _ = bodies.get_or_create(
+                        name=settings.TASKS_ROOT_FEDERATION,
+                        defaults={"kind": ResponsibleBody.Kind.UNION},
+                    )
+                bodies.filter(pk=chosen.pk).update(is_root_federation=True)
+        except IntegrityError:  # another request chose at the same time: theirs stands
+            pass
+        return bodies.get(is_root_federation=True)
+
+    def is_placeholder_root(self, body: ResponsibleBody) -> bool:
+        """The root made when the plan began without a tree (DJANGO_ROOT_FEDERATION), and
+        nothing since: no place in the tree, no members."""
+        return (
+            body.is_root_federation
+            and body.name == settings.TASKS_ROOT_FEDERATION
+            and body.parent_id is None
+            and not body.children.exists()
+            and not body.members.exists()
+        )
+
+    @transaction.atomic
+    def make_root(self, body: ResponsibleBody) -> None:
+        """Make `body` the root federation (the organisation tree was entered after the plan
+        began): the root's plan becomes its plan; a placeholder root that nothing else uses is
+        removed. Refused (ValidationError) when the body has a plan of its own already."""
+        bodies = self.model.objects
+        old = bodies.select_for_update().filter(is_root_federation=True).first()
+        if old is not None and old.pk == body.pk:
+            return
+        planned = (Source, ReformArea, Measure)
+        if any(model.objects.filter(federation=body).exists() for model in planned):
+            raise ValidationError(
+                gettext("%(body)s has a plan of its own already: it cannot take the root's.")
+                % {"body": body}
+            )
+        if old is not None:
+            for model in planned:
+                model.objects.filter(federation=old).update(federation=body)
+            Measure.history.filter(federation=old).update(federation=body)
+            bodies.filter(pk=old.pk).update(is_root_federation=False)
+            unused = not (old.led_measures.exists() or old.cooperating_measures.exists())
+            if self.is_placeholder_root(old) and unused:
+                old.delete()
+        bodies.filter(pk=body.pk).update(is_root_federation=True)
+        body.is_root_federation = True
+
     def below(self, body_ids: Iterable[int]) -> set[int]:
         """These bodies and every body below them in the organisation tree (their ids).
 
@@ -345,6 +409,51 @@ class MeasureQuerySet(models.QuerySet):
             text = TextGrams("title", "description", "excerpt")
             return self.filter(HoldsAll(text, TextGrams(Value(word))), found)
         return self.filter(found)
+
+    def roll_up_all(self) -> int:
+        """Recompute the rolled-up figures (`tasks.rollup`) of these measures from the measures
+        below them, the deepest first, in memory: one read, then the changed rows written in
+        batches (after rows were written without `save`: the demo generator). No history is
+        recorded. The queryset must hold the measures below too; how many rows changed."""
+        columns = ("pk", "parent_id", *rollup.FIELDS, "below_red_from", "below_yellow_from")
+        rows = {row[0]: list(row[1:]) for row in self.values_list(*columns, "closed_on")}
+        children: dict[int, list[int]] = {}
+        for pk, row in rows.items():
+            if row[0] in rows:
+                children.setdefault(row[0], []).append(pk)
+
+        def depth(pk: int) -> int:
+            count, current = 0, rows[pk][0]
+            while current in rows and count < 100:
+                count, current = count + 1, rows[current][0]
+            return count
+
+        names = [*rollup.FIELDS, "below_red_from", "below_yellow_from"]
+        changed: dict[int, dict[str, object]] = {}
+        for pk in sorted(children, key=depth, reverse=True):
+            row = rows[pk]
+            wanted = rollup.figures(
+                (rows[child][1:8] for child in children[pk]), status=row[2]
+            )
+            if row[8]:  # closed: its own figures no longer change
+                wanted = {key: value for key, value in wanted.items() if key.startswith("below_")}
+            for name, value in wanted.items():
+                index = names.index(name) + 1
+                if row[index] != value:
+                    row[index] = value
+                    changed.setdefault(pk, {})[name] = value
+        measures = []
+        for pk, values in changed.items():
+            measure = Measure(pk=pk, **values)
+            measures.append(measure)
+        fields = sorted({name for values in changed.values() for name in values})
+        for name in fields:  # rows not changing a field keep its value
+            for measure in measures:
+                if name not in changed[measure.pk]:
+                    setattr(measure, name, rows[measure.pk][names.index(name) + 1])
+        if measures:
+            Measure.objects.bulk_update(measures, fields, batch_size=500)
+        return len(measures)
 
     def locked(self) -> MeasureQuerySet:
         """These measures, locked until the transaction ends, in the one order every path that
@@ -590,19 +699,40 @@ class Measure(Versioned, InFederation):
         with transaction.atomic():
             super().save(*args, **kwargs)
             if rolls:
-                from tasks import rollup
-
-                rollup.above(self)
+                Measure.roll_up(self.parent_id)
+                moved_from = getattr(self, "_loaded", {}).get("parent_id")
+                if moved_from and moved_from != self.parent_id:
+                    Measure.roll_up(moved_from)
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         parent_id = self.parent_id
         with transaction.atomic():
             deleted = super().delete(*args, **kwargs)
             if parent_id:
-                from tasks import rollup
-
-                rollup.refresh(parent_id)
+                Measure.roll_up(parent_id)
         return deleted
+
+    @staticmethod
+    def roll_up(measure_id: int) -> None:
+        """Bring a measure's rolled-up figures (`tasks.rollup`) up to date with the measures
+        below it; a change rolls on to the measure above it (through `save`)."""
+        with transaction.atomic():
+            measure = Measure.objects.select_for_update().filter(pk=measure_id).first()
+            if measure is None:
+                return
+            rows = Measure.objects.filter(parent_id=measure_id).values_list(
+                *rollup.FIELDS, "below_red_from", "below_yellow_from"
+            )
+            wanted = rollup.figures(rows, status=measure.status)
+            if measure.closed_on:  # its own figures no longer change
+                wanted = {key: value for key, value in wanted.items() if key.startswith("below_")}
+            changed = [name for name, value in wanted.items() if getattr(measure, name) != value]
+            if not changed:
+                return
+            for name in changed:
+                setattr(measure, name, wanted[name])
+            measure.version += 1
+            measure.save(update_fields=[*changed, "version", "updated_at"])
 
     def handed_down(self) -> bool:
         """下达: a measure handed down to this plan from the plan above (its parent is in
@@ -660,9 +790,7 @@ class Measure(Versioned, InFederation):
             errors["area"] = gettext("The reform area belongs to another federation's plan.")
         parent = self.parent if self.parent_id else None
         if parent is not None and parent.federation_id != self.federation_id:
-            from tasks import federations
-
-            if federations.Tree.load().federation_above(self.federation_id) != (
+            if ResponsibleBody.objects.tree().federation_above(self.federation_id) != (
                 parent.federation_id
             ):
                 errors["parent"] = gettext(

@@ -102,4 +102,7 @@ def priority_move(request: HttpRequest) -> HttpResponse:
             _("“%(title)s” is already at position %(new)s; the order is unchanged.") % names,
         )
     new_page = (move.new_position - 1) // _page_size() + 1
-    return HttpResponseRedirect(_list_url(new_page, move.measure.pk, move.measure.federation_id))
+    federation = move.measure.federation_id
+    if federation == permissions.home_federation(request.user):
+        federation = None  # the own plan is the list's default
+    return HttpResponseRedirect(_list_url(new_page, move.measure.pk, federation))
