@@ -89,7 +89,11 @@ def hand_down(
             }
         )
     due = due_date or parent.due_date
-    start = parent.start_date if parent.start_date and (due is None or parent.start_date <= due) else None
+    start = (
+        parent.start_date
+        if parent.start_date and (due is None or parent.start_date <= due)
+        else None
+    )
     copied = list(parent.milestones.filter(due_date__lte=due)) if milestones and due else []
     if milestones and not due:
         copied = list(parent.milestones.all())

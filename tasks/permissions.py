@@ -30,14 +30,12 @@ Results are cached on the user object for the length of a request.
 
 from __future__ import annotations
 
-from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
-from django.utils.translation import gettext as _
-
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from tasks import federations, roles
 from tasks.models import Measure, Milestone, ProgressReport, ResponsibleBody
@@ -342,7 +340,7 @@ def refusal_reason(user: User, model: type | None = None, measure: Measure | Non
         names = scope(user).tree.names
         return _(
             "This measure is in the plan of %(federation)s: only its reform office (改革办) "
-            "changes it. Your office plans %(home)s's."
+            "changes it. Your office plans the plan of %(home)s."
         ) % {
             "federation": names.get(measure.federation_id, ""),
             "home": names.get(home_federation(user), ""),

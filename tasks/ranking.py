@@ -3,10 +3,10 @@ level ranks its own plan), and the only ways to change it.
 
 Every change runs in one transaction that
 
-1. locks every measure of the plan, in primary-key order, so two reorders (or a reorder and a renumbering
-   after a deletion) queue one behind the other instead of deadlocking, and reads the ranks as
-   they are once locked — on PostgreSQL the second of two simultaneous reorders waits for the
-   first to commit, then starts from the order the first left;
+1. locks every measure of the plan, in primary-key order, so two reorders (or a reorder and a
+   renumbering after a deletion) queue one behind the other instead of deadlocking, and reads
+   the ranks as they are once locked — on PostgreSQL the second of two simultaneous reorders
+   waits for the first to commit, then starts from the order the first left;
 2. computes the new order as a list of measures, first first;
 3. writes it in two statements so the unique rank constraint holds after each of them: the
    measures whose rank changes are first lifted above the highest rank in use, then given

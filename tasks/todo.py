@@ -206,8 +206,10 @@ def late_bodies(
 ) -> tuple[list[LateBody], int]:
     """The bodies late with the reports of `period` (of a federation's plan), most late
     measures first (the first LIST_LENGTH, and how many there are): four queries."""
-    plan = Measure.objects.all() if federation is None else Measure.objects.filter(
-        federation_id=federation
+    plan = (
+        Measure.objects.all()
+        if federation is None
+        else Measure.objects.filter(federation_id=federation)
     )
     late = period_measures(period, today, plan).filter(
         report_state=ReportState.LATE, lead_body__isnull=False
@@ -274,8 +276,10 @@ def office_sections(today: date, federation: int | None = None) -> list[Section]
             "handed_down",
             _("Measures handed down to your plan (下达)"),
             handed_down,
-            _("Break each down or assign it: name a person responsible, add sub-measures, or "
-              "hand it further down."),
+            _(
+                "Break each down or assign it: name a person responsible, add sub-measures, or "
+                "hand it further down."
+            ),
         ),
         _section("review", _("Reports to review"), review),
         _section("extensions", _("Extension requests to decide"), extensions),

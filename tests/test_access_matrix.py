@@ -226,6 +226,11 @@ MATRIX: list[Row] = [
     row("tasks:measure_detail",    "POST", None,        L,     405,   405,   405,   405,    405),
     row("tasks:measure_assign",    "GET",  None,        L,     405,   405,   405,   405,    405),
     row("tasks:measure_assign",    "POST", "assign",    L,     403,   403,   403,   SAVED,  SAVED),
+    # 下达 to the federations below (this plan's root has none: the form says so) and 分解
+    row("tasks:measure_cascade",   "GET",  None,        L,     405,   405,   405,   405,    405),
+    row("tasks:measure_cascade",   "POST", None,        L,     403,   403,   403,   400,    400),
+    row("tasks:measure_breakdown", "GET",  None,        L,     405,   405,   405,   405,    405),
+    row("tasks:measure_breakdown", "POST", "breakdown", L,     403,   403,   403,   SAVED,  SAVED),
     row("tasks:measure_progress",  "GET",  None,        L,     405,   405,   405,   405,    405),
     # a liaison's progress arrives through its report, accepted by the office
     row("tasks:measure_progress",  "POST", "progress",  L,     403,   403,   403,   SAVED,  SAVED),
@@ -979,6 +984,22 @@ PAYLOADS: dict[tuple[str, str], Payload] = {
             "measure", ctx.w.measure, "status", "progress", "version", "updated_at"
         ),
     ),
+    ("tasks:measure_breakdown", "breakdown"): Payload(
+        lambda w: {"breakdown-title": "页面上分解的子举措"},
+        _added(Measure, "measure", title="页面上分解的子举措"),
+        # the measure takes its figures from its new sub-measure (the roll-up)
+        ignore=frozenset(
+            ("measure", name)
+            for name in (
+                "progress",
+                "status",
+                "below_red_from",
+                "below_yellow_from",
+                "version",
+                "updated_at",
+            )
+        ),  # fmt: skip
+    ),
     ("tasks:milestone_add", "milestone"): Payload(
         lambda w: {"new-title": "页面上加的节点", "new-due_date": "2026-12-20"},
         _added(Milestone, "milestone", title="页面上加的节点"),
@@ -1200,6 +1221,8 @@ def url_for(key: str, w: World) -> str:
         "tasks:measure_detail",
         "tasks:measure_assign",
         "tasks:measure_progress",
+        "tasks:measure_cascade",
+        "tasks:measure_breakdown",
         "tasks:milestone_add",
     }:
         return reverse(key, args=[w.measure])

@@ -21,7 +21,8 @@ TODAY = date(2026, 11, 24)
 
 
 class Tree:
-    """省总工会 → 甲市总工会 (→ 甲县总工会), 乙市总工会; 省人社厅 beside them; people at each level."""
+    """省总工会 → 甲市总工会 (→ 甲县总工会), 乙市总工会; 省人社厅 beside them; people at each
+    level."""
 
     def __init__(self) -> None:
         body = ResponsibleBodyFactory
@@ -162,8 +163,12 @@ def test_three_levels_roll_progress_status_and_light_up(tree, clock):
     # the county reports 60%, the city accepts it: county → city sub-measure → city → province
     period = Period.parse("2026-11")
     report = reporting.file_report(
-        measure=county, period=period, by=tree["county_liaison"], progress=60,
-        status=Measure.Status.IN_PROGRESS, done_text="完成调研",
+        measure=county,
+        period=period,
+        by=tree["county_liaison"],
+        progress=60,
+        status=Measure.Status.IN_PROGRESS,
+        done_text="完成调研",
     )
     assert ProgressReport.objects.get(pk=report.pk).review_state == "submitted"
     reporting.review_report(report=report, by=tree["city_a_office"], accept=True)
@@ -318,8 +323,12 @@ def test_reports_up_the_tree_are_reviewed_by_the_level_that_handed_down(client, 
     county = handed["county"]
     period = Period.parse("2026-11")
     report = reporting.file_report(
-        measure=county, period=period, by=tree["county_liaison"], progress=40,
-        status=Measure.Status.IN_PROGRESS, done_text="推进中",
+        measure=county,
+        period=period,
+        by=tree["county_liaison"],
+        progress=40,
+        status=Measure.Status.IN_PROGRESS,
+        done_text="推进中",
     )
     told = set(
         Notice.objects.filter(kind=Notice.Kind.REPORT_FILED).values_list(
@@ -353,3 +362,47 @@ def test_one_federation_installs_show_no_switch(coordinator_client):
     page = coordinator_client.get(reverse("tasks:measure_list")).content.decode()
     assert 'name="federation"' not in page
     assert ResponsibleBody.objects.filter(is_root_federation=True).count() == 1
+
+
+# The federation dimension of the access matrix: who, at which level, may do what to the
+# measure of which level. Cells: the answer to a GET of the report form, a POST adding a
+# sub-measure, and a POST accepting the county's report — 200/302 allowed, 403 refused with
+# the reason (the measure is seen), 404 (another branch's plan: not even said to exist).
+TARGETS = ("province", "city_a", "city_b", "county")
+LEVELS = {
+    #                   report form (GET)        break down (POST)        review county's report
+    "province_office": ((200, 403, 403, 403), (302, 403, 403, 403), 403),
+    "city_a_office": ((403, 200, 404, 403), (403, 302, 404, 403), 302),
+    "city_b_office": ((403, 404, 200, 404), (403, 404, 302, 404), 404),
+    "county_office": ((403, 403, 404, 200), (403, 403, 404, 302), 302),
+    "county_liaison": ((403, 403, 404, 200), (403, 403, 404, 403), 403),
+    "county_leader": ((403, 403, 404, 403), (403, 403, 404, 403), 403),
+}
+
+
+@pytest.mark.parametrize("username", sorted(LEVELS))
+def test_the_matrix_by_level(client, tree, handed, username):
+    report = reporting.file_report(
+        measure=handed["county"],
+        period=Period.parse("2026-11"),
+        by=tree["county_liaison"],
+        progress=10,
+        status=Measure.Status.IN_PROGRESS,
+        done_text="起步",
+    )
+    files, breaks, review = LEVELS[username]
+    client.force_login(tree[username])
+    for target, expected in zip(TARGETS, files, strict=True):
+        url = reverse("tasks:report_file", args=[handed[target].pk])
+        assert client.get(url).status_code == expected, (username, target, "report")
+    for target, expected in zip(TARGETS, breaks, strict=True):
+        before = Measure.objects.count()
+        url = reverse("tasks:measure_breakdown", args=[handed[target].pk])
+        response = client.post(url, {"breakdown-title": "子举措"})
+        assert response.status_code == expected, (username, target, "break down")
+        assert Measure.objects.count() == before + (expected == 302)
+    url = reverse("tasks:report_review", args=[report.pk])
+    response = client.post(url, {"decision": "accept", "loaded_version": report.version})
+    assert response.status_code == review
+    accepted = ProgressReport.objects.get(pk=report.pk).review_state == "accepted"
+    assert accepted == (review == 302)

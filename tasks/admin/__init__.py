@@ -13,6 +13,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -117,6 +118,32 @@ class ResponsibleBodyAdmin(RoleModelAdmin):
     search_fields = ["name"]
     list_select_related = ["parent"]
     autocomplete_fields = ["parent", "members"]
+    # the root federation is chosen by the action below, which moves the root's plan to it
+    exclude = ["is_root_federation"]
+    actions = ["make_root_federation"]
+
+    @admin.action(
+        description=_("Make the selected body the root federation (it takes the root's plan)"),
+        permissions=["manage_users"],
+    )
+    def make_root_federation(self, request: HttpRequest, queryset: QuerySet[ResponsibleBody]):
+        if queryset.count() != 1:
+            self.message_user(request, _("Select exactly one body."), messages.WARNING)
+            return
+        body = queryset.get()
+        try:
+            ResponsibleBody.objects.make_root(body)
+        except ValidationError as error:
+            self.message_user(request, "；".join(error.messages), messages.ERROR)
+        else:
+            self.message_user(
+                request,
+                _("%(body)s is now the root federation.") % {"body": body},
+                messages.SUCCESS,
+            )
+
+    def has_manage_users_permission(self, request: HttpRequest) -> bool:
+        return permissions.can_manage_users(request.user)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ResponsibleBody]:
         queryset = super().get_queryset(request).annotate(member_total=Count("members"))
@@ -236,7 +263,7 @@ class MeasureAdmin(RoleHistoryAdmin):
         return permissions.can_edit_measure(request.user, obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Measure | None = None) -> bool:
-        return permissions.can_edit_plan(request.user)
+        return permissions.can_edit_plan(request.user, obj.federation_id if obj else None)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Measure | None = None) -> list[str]:
         if permissions.editable_measure_fields(request.user, obj) is None:

@@ -12,7 +12,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import ManyToManyField, Model
+from django.db.models import ManyToManyField, Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -61,8 +61,14 @@ class VersionedAdminForm(VersionedFormMixin, forms.ModelForm):
                 widget.current = (str(chosen.pk), field.label_from_instance(chosen))
 
 
+def _plan_of(obj: Model | None) -> int | None:
+    """The federation whose plan a row is in (a source, area or measure), else None."""
+    return getattr(obj, "federation_id", None) if obj is not None else None
+
+
 class RoleAdminMixin:
-    """Permissions by role: everyone with a role sees, the reform office changes."""
+    """Permissions by role: everyone with a role sees the plans of their subtree, the reform
+    office changes its own plan's rows (DESIGN §7)."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return permissions.can_view(request.user)
@@ -74,10 +80,24 @@ class RoleAdminMixin:
         return permissions.can_edit_plan(request.user)
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return permissions.can_edit_plan(request.user)
+        return permissions.can_edit_plan(request.user, _plan_of(obj))
 
     def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return permissions.can_edit_plan(request.user)
+        return permissions.can_edit_plan(request.user, _plan_of(obj))
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        """Rows of a federation's plan: those of the plans the user sees."""
+        queryset = super().get_queryset(request)
+        model = queryset.model
+        if model is Measure:
+            return queryset.filter(permissions.in_seen_plans(request.user))
+        names = {field.name for field in model._meta.concrete_fields}
+        if "federation" in names:
+            seen = permissions.scope(request.user).seen
+            return queryset if seen is None else queryset.filter(federation__in=seen)
+        if "measure" in names:  # milestones, reports, contributions… of the measures seen
+            return queryset.filter(measure__in=permissions.visible_measures(request.user))
+        return queryset
 
     def get_fieldsets(self, request: HttpRequest, obj: Model | None = None) -> list:
         """A record shown to read has no version to carry back (it will not be saved)."""
@@ -104,6 +124,10 @@ class RoleAdminMixin:
         people by the name every page shows."""
         if db_field.related_model is get_user_model():
             kwargs.setdefault("form_class", PersonChoiceField)
+        if db_field.name == "federation" and not permissions.is_admin(request.user):
+            # a reform office plans its own federation's plan only
+            home = permissions.home_federation(request.user)
+            kwargs["queryset"] = db_field.related_model.objects.filter(pk=home)
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
             kwargs["widget"] = RowChoiceAutocomplete(
                 db_field, self.admin_site, using=kwargs.get("using")

@@ -113,6 +113,7 @@ class Counts:
     bodies: int
     users: int
     reports: int
+    federations: bool = False  # hand the plan down to the cities and counties (federated.py)
 
     @classmethod
     def scaled(
@@ -123,8 +124,10 @@ class Counts:
         bodies: int | None = None,
         users: int | None = None,
         reports: int | None = None,
+        federations: bool = False,
     ) -> Counts:
         return cls(
+            federations=federations,
             measures=measures,
             areas=max(3, measures // 50) if areas is None else areas,
             bodies=max(10, measures // 10) if bodies is None else bodies,
@@ -143,10 +146,13 @@ class TreeSizes:
     others: int
 
     @classmethod
-    def of(cls, bodies: int) -> TreeSizes:
+    def of(cls, bodies: int, *, federations: bool = False) -> TreeSizes:
+        """With `federations`, a province's shape: 13 cities and 100 counties at most."""
         others = min(len(OTHER_BODIES), bodies // 10)
         cities = max(1, bodies // 10)
         counties = max(1, bodies * 3 // 10)
+        if federations:
+            cities, counties = min(13, cities), min(100, counties)
         return cls(cities, counties, bodies - others - 1 - cities - counties, others)
 
 
@@ -242,7 +248,8 @@ def fingerprint(seed: int) -> str:
         ResponsibleBody.objects.filter(members__in=users)
         .order_by("name", "members__username")
         .values_list("name", "kind", "parent__name", "parent__parent__name", "members__username"),
-        measures.order_by("rank").values_list(
+        measures.order_by("federation__name", "rank").values_list(
+            "federation__name",
             "rank",
             "area__order",
             "parent__rank",
@@ -605,6 +612,12 @@ class _Builder:
         self.write_cooperations()
         self.write_milestones()
         self.write_reports()
+        if self.counts.federations:
+            from tasks.demo import federated
+
+            added = federated.write(self)
+            self.written.measures += added
+            self.progress("federations", added, added)
         return self.written
 
     # -- bodies ---------------------------------------------------------------------------------
@@ -629,7 +642,7 @@ class _Builder:
 
     def write_bodies(self) -> None:
         rng = self.rng
-        sizes = TreeSizes.of(self.counts.bodies)
+        sizes = TreeSizes.of(self.counts.bodies, federations=self.counts.federations)
         taken = set(ResponsibleBody.objects.values_list("name", flat=True))
         Kind = ResponsibleBody.Kind
 

@@ -51,6 +51,10 @@ class InFederation(models.Model):
     class Meta:
         abstract = True
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.settle_federation()
+        super().save(*args, **kwargs)
+
     def plan_above(self) -> InFederation | None:
         """The row whose plan this one is in when none is named."""
         return None
@@ -62,10 +66,6 @@ class InFederation(models.Model):
                 self.federation_id = above.federation_id
             else:
                 self.federation_id = ResponsibleBody.objects.root_federation().pk
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        self.settle_federation()
-        super().save(*args, **kwargs)
 
 
 class Source(InFederation):
@@ -432,9 +432,7 @@ class MeasureQuerySet(models.QuerySet):
         changed: dict[int, dict[str, object]] = {}
         for pk in sorted(children, key=depth, reverse=True):
             row = rows[pk]
-            wanted = rollup.figures(
-                (rows[child][1:8] for child in children[pk]), status=row[2]
-            )
+            wanted = rollup.figures((rows[child][1:8] for child in children[pk]), status=row[2])
             if row[8]:  # closed: its own figures no longer change
                 wanted = {key: value for key, value in wanted.items() if key.startswith("below_")}
             for name, value in wanted.items():
@@ -681,12 +679,6 @@ class Measure(Versioned, InFederation):
     def __str__(self) -> str:
         return self.title
 
-    def get_absolute_url(self) -> str:
-        return f"{reverse('tasks:measure_list')}#measure-{self.pk}"
-
-    def plan_above(self) -> ReformArea | None:
-        return self.area if self.area_id else None
-
     def save(self, *args: object, **kwargs: object) -> None:
         """A new measure without a rank comes last in its federation's priority order; a
         change to what rolls up (progress, status, dates) rolls up to the measures above it
@@ -704,6 +696,9 @@ class Measure(Versioned, InFederation):
                 if moved_from and moved_from != self.parent_id:
                     Measure.roll_up(moved_from)
 
+    def get_absolute_url(self) -> str:
+        return f"{reverse('tasks:measure_list')}#measure-{self.pk}"
+
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         parent_id = self.parent_id
         with transaction.atomic():
@@ -711,6 +706,9 @@ class Measure(Versioned, InFederation):
             if parent_id:
                 Measure.roll_up(parent_id)
         return deleted
+
+    def plan_above(self) -> ReformArea | None:
+        return self.area if self.area_id else None
 
     @staticmethod
     def roll_up(measure_id: int) -> None:
@@ -789,13 +787,14 @@ class Measure(Versioned, InFederation):
         if self.area_id and self.area.federation_id != self.federation_id:
             errors["area"] = gettext("The reform area belongs to another federation's plan.")
         parent = self.parent if self.parent_id else None
-        if parent is not None and parent.federation_id != self.federation_id:
-            if ResponsibleBody.objects.tree().federation_above(self.federation_id) != (
-                parent.federation_id
-            ):
-                errors["parent"] = gettext(
-                    "A measure is handed down only to a federation directly below its own."
-                )
+        handed_down = parent is not None and parent.federation_id != self.federation_id
+        if handed_down and (
+            ResponsibleBody.objects.tree().federation_above(self.federation_id)
+            != parent.federation_id
+        ):
+            errors["parent"] = gettext(
+                "A measure is handed down only to a federation directly below its own."
+            )
         if parent is not None and parent.due_date and due and due > parent.due_date:
             errors["due_date"] = gettext(
                 "A measure below another is due by its parent's due date (%(date)s) at the latest."

@@ -97,9 +97,9 @@ class Tree:
         """This federation and every federation below it."""
         if federation_id is None:
             return frozenset()
-        return frozenset(
-            pk for pk in self._walk_down(federation_id) if pk in self.federations
-        ) | {federation_id}
+        return frozenset(pk for pk in self._walk_down(federation_id) if pk in self.federations) | {
+            federation_id
+        }
 
     def path(self, federation_id: int) -> list[int]:
         """From the root down to this federation."""
@@ -123,4 +123,3 @@ class Tree:
     def is_single(self) -> bool:
         """One federation only (or none yet): the install works as one office's plan."""
         return len(self.federations) <= 1
-

@@ -218,6 +218,8 @@ def review_report(
     Accepting records who and when, and makes the report's status and progress the measure's
     (unless a later period's report was accepted already, or the measure is closed)."""
     current = ProgressReport.objects.select_for_update().select_related("measure").get(pk=report.pk)
+    if not permissions.can_review_report(by, current.measure):
+        raise ReportingRefused(permissions.refusal_reason(by, ProgressReport, current.measure))
     if loaded_version is not None and current.version != loaded_version:
         raise StaleEdit(current, loaded_version)
     if current.review_state != ReviewState.SUBMITTED:
@@ -315,7 +317,11 @@ def decide_extension(
     note: str = "",
 ) -> ExtensionRequest:
     """Approve (the measure takes the new due date, in its history) or reject with a reason."""
-    current = ExtensionRequest.objects.select_for_update().get(pk=extension.pk)
+    current = (
+        ExtensionRequest.objects.select_for_update().select_related("measure").get(pk=extension.pk)
+    )
+    if not permissions.can_decide_extension(by, current.measure):
+        raise ReportingRefused(permissions.refusal_reason(by, Measure, current.measure))
     if current.state != ExtensionRequest.State.PENDING:
         raise ReportingRefused(
             _("This request was already decided: %(state)s.")
@@ -367,6 +373,8 @@ def closing_blocker(measure: Measure, latest: ProgressReport | None) -> str | No
 def close_measure(*, measure: Measure, by: AbstractBaseUser) -> Measure:
     """销号: the office closes a completed measure whose latest report it accepted."""
     measure = Measure.objects.select_for_update().get(pk=measure.pk)
+    if not permissions.can_close_measure(by, measure):
+        raise ReportingRefused(permissions.refusal_reason(by, Measure, measure))
     blocker = closing_blocker(measure, latest_report(measure))
     if blocker:
         raise ReportingRefused(blocker)

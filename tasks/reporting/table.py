@@ -176,12 +176,12 @@ BODIES_SHOWN = 20
 LATE_SHOWN = 20
 
 
-def federation_counts(
-    period: Period, today: date, federations: dict[int, str]
-) -> list[BodyCount]:
+def federation_counts(period: Period, today: date, federations: dict[int, str]) -> list[BodyCount]:
     """For each of these federations (id → name), its plan's measures by report state for the
     period, furthest behind first (one grouped count)."""
-    entries = {pk: BodyCount(ResponsibleBody(pk=pk, name=name), {}) for pk, name in federations.items()}
+    entries = {
+        pk: BodyCount(ResponsibleBody(pk=pk, name=name), {}) for pk, name in federations.items()
+    }
     if not entries:
         return []
     planned = Measure.objects.filter(federation__in=list(entries))
@@ -209,8 +209,10 @@ def period_table(
     directly below (`below`: id → name). The same number of queries whatever the number of
     measures: one grouped count, one count of the plan, the late measures shown with their
     lead bodies' liaisons, and one grouped count for the plans below."""
-    plan = Measure.objects.all() if federation is None else Measure.objects.filter(
-        federation_id=federation
+    plan = (
+        Measure.objects.all()
+        if federation is None
+        else Measure.objects.filter(federation_id=federation)
     )
     measures = period_measures(period, today, plan)
     table = PeriodTable(period=period, deadline=deadline_of(period), today=today, measures=measures)

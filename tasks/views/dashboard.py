@@ -144,10 +144,17 @@ def federation_figures(day: date, federations: dict[int, str]) -> list[dict]:
         rows[group["federation"]]["late"] = group["n"]
     for row in rows.values():
         row["total"] = sum(row["lights"].values())
-        row["light_counts"] = [(light, label, row["lights"][light]) for light, label in Light.choices]
+        row["light_counts"] = [
+            (light, label, row["lights"][light]) for light, label in Light.choices
+        ]
     return sorted(
         rows.values(),
-        key=lambda row: (-row["lights"][Light.RED], -row["late"], -row["lights"][Light.YELLOW], row["name"]),
+        key=lambda row: (
+            -row["lights"][Light.RED],
+            -row["late"],
+            -row["lights"][Light.YELLOW],
+            row["name"],
+        ),
     )
 
 

@@ -158,9 +158,7 @@ def ledger_upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            preview = round_trip.read_ledger(
-                upload, permissions.home_federation(request.user)
-            )
+            preview = round_trip.read_ledger(upload, permissions.home_federation(request.user))
         except round_trip.UploadError as error:
             form.add_error("file", str(error))
         else:

@@ -38,8 +38,8 @@ from tasks.models import (
 )
 from tasks.models import reporting as reporting_models
 from tasks.models.plan import CLOSED_STATUSES, owes_report
-from tasks.reporting import ReportState
 from tasks.models.versioning import conflict_message
+from tasks.reporting import ReportState
 from tasks.reporting.forms import (
     ContributionForm,
     ExtensionDecisionForm,
@@ -77,9 +77,7 @@ def page_context(request: HttpRequest, measure: Measure, **forms: BaseForm) -> d
     below = below_matrix(request, measure)
     tree = permissions.scope(user).tree
     handed = {row.federation_id for row in below if row.federation_id != measure.federation_id}
-    down_to = [
-        (pk, tree.names[pk]) for pk in tree.below(measure.federation_id) if pk not in handed
-    ]
+    down_to = [(pk, tree.names[pk]) for pk in tree.below(measure.federation_id) if pk not in handed]
     defaults: dict[str, BaseForm | None] = {
         "assignment_form": AssignmentForm(instance=measure) if can_assign else None,
         "progress_form": ProgressForm(instance=measure) if can_assign and not below else None,
@@ -154,7 +152,10 @@ def _save(
         if not _is_htmx(request):
             messages.success(request, done)
             return redirect("tasks:measure_detail", pk=measure.pk)
-        context = {**page_context(request, measure_for_page(request, measure.pk)), "just_saved": done}
+        context = {
+            **page_context(request, measure_for_page(request, measure.pk)),
+            "just_saved": done,
+        }
         return render(request, f"tasks/measure_detail.html#{name}", context)
     context = page_context(request, measure, **{f"{name}_form": form})
     template = (

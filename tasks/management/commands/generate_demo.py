@@ -83,6 +83,15 @@ class Command(TranslatedCommand):
             help=_("The random seed: the same seed and counts give the same data."),
         )
         parser.add_argument(
+            "--federations",
+            action="store_true",
+            help=_(
+                "Hand one in five of the province's measures down to every city federation, "
+                "and on to every county, with reform offices, leaders and reports at each "
+                "level (13 cities and 100 counties at most)."
+            ),
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help=_("Add demo data even though the database holds real data."),
@@ -100,7 +109,7 @@ class Command(TranslatedCommand):
             except argparse.ArgumentTypeError as error:
                 raise CommandError(f"--{name}: {error}", returncode=USAGE_ERROR) from None
         seed = values.pop("seed")
-        counts = demo.Counts.scaled(**values)
+        counts = demo.Counts.scaled(**values, federations=bool(options.get("federations")))
         header = _(
             "Generating demo data for seed %(seed)d: %(measures)d measures, %(areas)d areas, "
             "%(bodies)d bodies, %(users)d users, up to %(reports)d reports."
@@ -114,6 +123,7 @@ class Command(TranslatedCommand):
             "cooperations": _("cooperating bodies"),
             "milestones": _("milestones"),
             "reports": _("progress reports"),
+            "federations": _("measures handed down to the cities and counties"),
         }
 
         def progress(phase: str, done: int, total: int) -> None:
