@@ -33,7 +33,7 @@ django.setup()
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.db.models import Count  # noqa: E402
+from django.db.models import Count, F  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
@@ -64,8 +64,25 @@ def _get(browser: Client, url: str) -> int:
     return len(response.content) if not response.streaming else 0
 
 
+def federation_urls() -> dict[str, str]:
+    """The province office's screens over a plan handed down to cities and counties."""
+    handed = (
+        Measure.objects.filter(parent__isnull=True, children__federation__parent__isnull=False)
+        .exclude(children__federation=F("federation"))
+        .order_by("rank")
+        .first()
+    )
+    return {
+        "dashboard": "/",
+        "task book, first page": "/measures/",
+        "measure matrix": f"/measures/{handed.pk}/",
+    }
+
+
 def page_urls() -> dict[str, str]:
     """The screens, with filter values that pick a realistic slice of the plan."""
+    if os.environ.get("BENCH_FEDERATED"):
+        return federation_urls()
     count = Measure.objects.count()
     # a measure of the demo plan (the seeded ones have no lead body), its filter never empty
     assigned = Measure.objects.exclude(lead_body=None).order_by("rank")

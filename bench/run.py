@@ -50,6 +50,13 @@ SIZE_RATIO = 1.25
 IMPORT_BYTES = 5 * 1024 * 1024
 IMPORT_SECONDS = 15
 PEER = "admin changelist (peer)"
+# 层层分解: a province's plan handed down to 13 cities and 100 counties (generate_demo
+# --federations), about this many measures across the three levels; the province office's task
+# book, dashboard (with the cities ranked) and the matrix below a handed-down measure within
+# TIME_RATIO of their time at the small size, with the same queries.
+FEDERATION_SIZES = (2_000, 100_000)
+FEDERATION_SCALED = ("dashboard", "task book, first page", "measure matrix")
+MEASURES_PER_TOP = 23.2  # measures in all for each measure of the province's own plan
 
 
 def _env(database: str, url: str) -> dict[str, str]:
@@ -94,11 +101,15 @@ def _database(kind: str, workdir: Path) -> tuple[str, callable]:
     return f"{server}/{name}", lambda: subprocess.run(["dropdb", *admin, name], check=False)
 
 
-def bench_one(kind: str, size: int, workdir: Path) -> dict:
+def bench_one(kind: str, size: int, workdir: Path, *, federations: bool = False) -> dict:
     url, drop = _database(kind, workdir)
     env = _env(kind, url)
+    if federations:
+        env["BENCH_FEDERATED"] = "1"
+    own = max(20, round(size / MEASURES_PER_TOP)) if federations else size
     try:
-        print(f"== {kind}, {size} measures: migrate and generate", flush=True)
+        label = "measures across three levels" if federations else "measures"
+        print(f"== {kind}, {size} {label}: migrate and generate", flush=True)
         started = time.perf_counter()
         _run(["manage.py", "migrate", "--noinput", "-v0"], env)
         # DEBUG off, as served: the pages name their static files through the manifest
@@ -112,9 +123,10 @@ def bench_one(kind: str, size: int, workdir: Path) -> dict:
                 "generate_demo",
                 "--force",
                 "--measures",
-                str(size),
+                str(own),
                 "--reports",
-                str(size * REPORTS_PER_MEASURE),
+                str(own * REPORTS_PER_MEASURE),
+                *(["--federations"] if federations else []),
                 "--bodies",
                 str(BODIES),
                 "--users",
@@ -127,6 +139,8 @@ def bench_one(kind: str, size: int, workdir: Path) -> dict:
         generated = time.perf_counter() - started
         print(f"   generated in {generated:.0f} s; measuring the screens", flush=True)
         pages = json.loads(_run(["bench/measure.py", "pages"], env, capture=True).splitlines()[-1])
+        if federations:
+            return {"generate_seconds": round(generated), **pages}
         exports = {}
         for export in ("xlsx", "csv"):
             print(f"   measuring the {export} ledger", flush=True)
@@ -146,6 +160,23 @@ def measure_imports() -> dict[str, dict]:
         args = ["-m", "tests.big_documents", "--bytes", str(IMPORT_BYTES), "--repeat", "3"]
         found[name] = json.loads(_run([*args, *extra], env, capture=True).splitlines()[-1])
     return found
+
+
+def check_federation_budgets(results: dict) -> list[str]:
+    broken = []
+    for kind, sizes in results.items():
+        small, large = (sizes[size] for size in sorted(sizes))
+        for name in FEDERATION_SCALED:
+            before, after = small["pages"][name], large["pages"][name]
+            if after["queries"] != before["queries"]:
+                broken.append(
+                    f"{kind}, federations: {name} makes {before['queries']} queries at "
+                    f"{min(sizes)} measures, {after['queries']} at {max(sizes)}"
+                )
+            ratio = after["median_ms"] / max(before["median_ms"], 0.1)
+            if ratio > TIME_RATIO:
+                broken.append(f"{kind}, federations: {name} takes {ratio:.2f}× its small time")
+    return broken
 
 
 def check_budgets(results: dict) -> list[str]:
@@ -291,6 +322,35 @@ def report(results: dict, broken: list[str], imports: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
+def federation_report(results: dict) -> str:
+    """The federation runs as a table: per database, each page at both sizes."""
+    if not results:
+        return ""
+    lines = [
+        "",
+        "### 层层分解: a province, 13 cities and 100 counties (`generate_demo --federations`)",
+        "",
+        "The province office's screens; the measure matrix is the page of a measure handed "
+        "down to every city (its rows: the cities, their owners, dates, progress, lights and "
+        "report states).",
+        "",
+        "| database | page | queries | KB | ms at "
+        + " | ms at ".join(f"{size:,}" for size in FEDERATION_SIZES)
+        + " | ratio |",
+        "|---|---|---|---|" + "---|" * len(FEDERATION_SIZES) + "---|",
+    ]
+    for kind, sizes in results.items():
+        small, large = (sizes[size] for size in sorted(sizes))
+        for name, page in large["pages"].items():
+            before = small["pages"][name]
+            ratio = page["median_ms"] / max(before["median_ms"], 0.1)
+            lines.append(
+                f"| {kind} | {name} | {page['queries']} | {page['kb']} | "
+                f"{before['median_ms']} | {page['median_ms']} | {ratio:.2f}× |"
+            )
+    return "\n".join(lines) + "\n"
+
+
 def write(section: str) -> None:
     text = PERFORMANCE.read_text(encoding="utf-8") if PERFORMANCE.exists() else "# Performance\n"
     if START in text and END in text:
@@ -307,20 +367,33 @@ def main() -> int:
     parser.add_argument("--sizes", default="200,20000")
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--no-write", action="store_true", help="do not touch PERFORMANCE.md")
+    parser.add_argument(
+        "--no-federations", action="store_true", help="skip the three-level federation runs"
+    )
     options = parser.parse_args()
     sizes = [int(size) for size in options.sizes.split(",")]
     results: dict[str, dict[int, dict]] = {}
+    federated: dict[str, dict[int, dict]] = {}
     with tempfile.TemporaryDirectory() as workdir:
         for kind in options.databases.split(","):
             results[kind] = {size: bench_one(kind, size, Path(workdir)) for size in sizes}
+            if not options.no_federations:
+                federated[kind] = {
+                    size: bench_one(kind, size, Path(workdir), federations=True)
+                    for size in FEDERATION_SIZES
+                }
     print("== importing a 5 MB document (.txt and .docx)", flush=True)
     imports = measure_imports()
-    broken = check_budgets(results) + [
-        f"importing a 5 MB {name} takes {found['seconds']} s"
-        for name, found in imports.items()
-        if found["seconds"] >= IMPORT_SECONDS
-    ]
-    section = report(results, broken, imports)
+    broken = (
+        check_budgets(results)
+        + check_federation_budgets(federated)
+        + [
+            f"importing a 5 MB {name} takes {found['seconds']} s"
+            for name, found in imports.items()
+            if found["seconds"] >= IMPORT_SECONDS
+        ]
+    )
+    section = report(results, broken, imports).replace(END, federation_report(federated) + END)
     print(section)
     if not options.no_write:
         write(section)

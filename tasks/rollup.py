@@ -2,7 +2,8 @@
 measures it was handed down as — takes its figures from them.
 
 - progress: their weighted mean (each one's `weight`; 1 each by default: the mean);
-- status: completed when all of them are; in progress once any has started;
+- status: completed when all of them are; in progress once any has started (a measure under
+  way is never set back to not started; a completed one reopens when one below reopens);
 - light: the worst of its own and theirs. A light depends on the day, so what is kept is the
   first day on which any measure below turns red (`below_red_from`) or yellow
   (`below_yellow_from`); `MeasureQuerySet.with_light` compares them with today in the
@@ -70,10 +71,10 @@ def figures(rows: Iterable[tuple], *, status: str) -> dict[str, object]:
     if status != SUSPENDED:
         if statuses == {DONE}:
             result["status"], result["progress"] = DONE, 100
-        elif progress or statuses & {IN_PROGRESS, DONE}:
+        elif status == DONE or progress or statuses & {IN_PROGRESS, DONE}:
             result["status"] = IN_PROGRESS
         else:
-            result["status"] = NOT_STARTED
+            result["status"] = status  # not started, or under way by its own account
     for row in rows:
         progress_, status_, start, due, _weight, red, yellow = row
         result["below_red_from"] = _earliest(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -26,9 +26,9 @@ from django.contrib.auth.models import Group
 from tasks import roles
 from tasks.models import Measure, ProgressReport, ReformArea
 
-if TYPE_CHECKING:
-    from tasks.demo.generate import _Builder
-
+# The run of tasks.demo.generate that calls this module (its _Builder: rng, bodies, levels,
+# measures, today, plan_day, zone, last_period, written, person_name, create_measures …).
+Builder = Any
 SHARE = 5  # one top-level measure in SHARE is handed down
 BATCH_SIZE = 2000
 OWN_PART = "{title}（本级落实）"
@@ -39,7 +39,7 @@ def handed_down_count(top_level: int) -> int:
     return max(1, top_level // SHARE)
 
 
-def write(builder: _Builder) -> int:
+def write(builder: Builder) -> int:
     """Hand the plan down through the tree `builder` wrote; how many measures were added."""
     rng = builder.rng
     source = builder.written.source
@@ -80,7 +80,7 @@ def write(builder: _Builder) -> int:
     created = datetime.combine(builder.plan_day, time(9), tzinfo=builder.zone)
     parent_area = {m.pk: m.area_id for m in chosen}
     city_level = [measure(m, city, m.title, m.due_date) for m in chosen for city in cities]
-    _create(city_level)
+    builder.create_measures(city_level)
     parts, county_level, leaves = [], [], []
     city_title = {m.pk: m.title for m in city_level}
     for city_measure in city_level:
@@ -93,14 +93,14 @@ def write(builder: _Builder) -> int:
         below = measure(city_measure, city, COUNTY_PART.format(title=city_measure.title), due)
         parts += [own, below]
         leaves.append(own)
-    _create(parts)
+    builder.create_measures(parts)
     for part in parts[1::2]:
         parent_area[part.pk] = parent_area[part.parent_id]
         for county in counties_of[part.federation_id]:
             leaf = measure(part, county, city_title[part.parent_id], part.due_date)
             leaf.city_id = part.federation_id
             county_level.append(leaf)
-    _create(county_level)
+    builder.create_measures(county_level)
     leaves += county_level
     for leaf in leaves:
         status, progress, _finished = builder._state(
@@ -121,13 +121,6 @@ def _earlier(rng, start: date | None, due: date | None) -> date | None:
         return None
     earlier = due - timedelta(days=rng.randint(0, 90))
     return max(earlier, start) if start else earlier
-
-
-def _create(measures: list[Measure]) -> None:
-    from tasks.demo.generate import _keeping_given_value
-
-    with _keeping_given_value(Measure, "created_at"):  # the plan's day, as the others
-        Measure.objects.bulk_create(measures, batch_size=BATCH_SIZE)
 
 
 def _mirrored_areas(source, federations, area_ids: set[int]) -> dict[tuple[int, int], ReformArea]:
@@ -151,21 +144,17 @@ def _mirrored_areas(source, federations, area_ids: set[int]) -> dict[tuple[int, 
     return made
 
 
-def _people(builder: _Builder, federations) -> dict[int, int]:
+def _people(builder: Builder, federations) -> dict[int, int]:
     """A reform office (改革办) and a leader (领导) for every city and county federation."""
     User = get_user_model()
     groups = dict(Group.objects.filter(name__in=roles.ALL).values_list("name", "pk"))
     prefix = f"demo-{builder.seed}-fed-"
-    rng = builder.rng
-    from tasks.demo.generate import GIVEN, SURNAMES
-
     users, rows = [], []
     for number, federation in enumerate(federations, start=1):
         for role, tag in ((roles.COORDINATOR, "office"), (roles.VIEWER, "leader")):
-            name = rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(2))
             user = User(
                 username=f"{prefix}{number:04d}-{tag}",
-                first_name=name,
+                first_name=builder.person_name(),
                 password=make_password(None),
                 is_staff=role == roles.COORDINATOR,
             )
@@ -186,7 +175,7 @@ def _people(builder: _Builder, federations) -> dict[int, int]:
     return {f.pk: u.pk for u, role, f in rows if role == roles.COORDINATOR}
 
 
-def _reports(builder: _Builder, leaves: list[Measure], reviewers: dict[int, int]) -> None:
+def _reports(builder: Builder, leaves: list[Measure], reviewers: dict[int, int]) -> None:
     """The last closed period's report of each part done at a level, filed by its office;
     most accepted by the city's office (the county's reports go up to it), some waiting."""
     rng = builder.rng

@@ -70,6 +70,7 @@ from django.db import connection, models, reset_queries, transaction
 from django.utils import timezone
 
 from tasks import clock, numerals, roles
+from tasks.demo import federated
 from tasks.models import (
     Measure,
     Milestone,
@@ -597,6 +598,16 @@ class _Builder:
     def _index(self, period: Period) -> int:
         return (period.year * 12 + period.first_month - 1) // period.months
 
+    def person_name(self) -> str:
+        return self.rng.choice(SURNAMES) + "".join(
+            self.rng.choice(GIVEN) for _ in range(self.rng.choice((1, 2, 2)))
+        )
+
+    def create_measures(self, measures: list[Measure]) -> None:
+        """Write measures in bulk, recorded as created when the plan was (see write_measures)."""
+        with _keeping_given_value(Measure, "created_at"):
+            Measure.objects.bulk_create(measures, batch_size=BATCH_SIZE)
+
     def _period(self, index: int) -> Period:
         months = 3 if self.kind == "quarter" else 1
         month = index * months
@@ -613,8 +624,6 @@ class _Builder:
         self.write_milestones()
         self.write_reports()
         if self.counts.federations:
-            from tasks.demo import federated
-
             added = federated.write(self)
             self.written.measures += added
             self.progress("federations", added, added)

@@ -18,7 +18,7 @@ from django.db.models.lookups import GreaterThan
 from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -799,6 +799,19 @@ class Measure(Versioned, InFederation):
             errors["due_date"] = gettext(
                 "A measure below another is due by its parent's due date (%(date)s) at the latest."
             ) % {"date": parent.due_date.isoformat()}
+        if self.pk and {"progress", "status"} & self.changed_fields():
+            loaded = getattr(self, "_loaded", {})
+            suspending = Measure.Status.SUSPENDED in {self.status, loaded.get("status")}
+            moved = loaded.get("progress") != self.progress or not suspending
+            below = Measure.objects.filter(parent=self).count() if moved else 0
+            if below:
+                errors["progress"] = ngettext(
+                    "Its progress and status come from the measure below it (the roll-up): "
+                    "change that one.",
+                    "Its progress and status come from the %(count)d measures below it (the "
+                    "roll-up): change those.",
+                    below,
+                ) % {"count": below}
         if self.pk and due and "due_date" in self.changed_fields():
             later = list(
                 Measure.objects.filter(parent=self)

@@ -247,12 +247,13 @@ def review_report(
 
 
 def _adopt(report: ProgressReport) -> None:
-    """The accepted figures become the measure's (a versioned save: the history shows it)."""
+    """The accepted figures become the measure's (a versioned save: the history shows it) —
+    unless measures below it give it its figures (the roll-up)."""
     measure = Measure.objects.select_for_update().get(pk=report.measure_id)
     later = ProgressReport.objects.filter(
         measure=measure, review_state=ReviewState.ACCEPTED
     ).filter(periods_after(Period.parse(report.period)))
-    if measure.closed_on or later.exists():
+    if measure.closed_on or later.exists() or measure.children.exists():
         return
     if (measure.status, measure.progress) == (report.status, report.progress):
         return
