@@ -168,6 +168,18 @@ def can_view_measure(user: User, measure: Measure) -> bool:
     return False
 
 
+def can_view_source(user: User, source: object) -> bool:
+    """A document of a plan the user sees, or of a plan above their own (the one their
+    measures were handed down from)."""
+    if not can_view(user):
+        return False
+    current = scope(user)
+    federation = source.federation_id
+    if current.sees_plan(federation):
+        return True
+    return current.home is not None and federation in current.tree.path(current.home)
+
+
 def oversees(user: User, measure: Measure) -> bool:
     """A coordinator of the measure's plan, or of the plan it was handed down from: who
     reviews its reports, decides its extensions and closes it."""

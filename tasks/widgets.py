@@ -82,11 +82,14 @@ class Search:
         order = rows.query.order_by or rows.model._meta.ordering
         return rows.alias(closeness=closeness).order_by("closeness", *order)
 
-    def page(self, text: str, number: int) -> tuple[list[Model], bool]:
-        """One page of the rows matching `text`, and whether there are more (one query, and
-        one for `prefetch`)."""
+    def page(self, text: str, number: int, within: Q | None = None) -> tuple[list[Model], bool]:
+        """One page of the rows matching `text` (of those `within`, if given), and whether
+        there are more (one query, and one for `prefetch`)."""
         start = (number - 1) * PAGE
-        found = list(self.matching(text).prefetch_related(*self.prefetch)[start : start + PAGE + 1])
+        rows = self.rows() if within is None else self.rows().filter(within)
+        found = list(
+            self.matching(text, rows).prefetch_related(*self.prefetch)[start : start + PAGE + 1]
+        )
         return found[:PAGE], len(found) > PAGE
 
     def resolve(self, text: str, rows: QuerySet) -> Model:

@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from tasks import cascade, federations, ranking, reporting, roles
-from tasks.models import Light, Measure, Notice, ProgressReport, ResponsibleBody
+from tasks.models import Light, Measure, Notice, ProgressReport, ResponsibleBody, Source
 from tasks.periods import Period
 from tasks.todo import sections
 from tests.conftest import queries_for
@@ -406,3 +406,44 @@ def test_the_matrix_by_level(client, tree, handed, username):
     assert response.status_code == review
     accepted = ProgressReport.objects.get(pk=report.pk).review_state == "accepted"
     assert accepted == (review == 302)
+
+
+def test_a_city_imports_a_document_into_its_own_plan(client, tree, handed):
+    from tests.test_document_import import SMALL, SMALL_MEASURES, press, upload
+
+    client.force_login(tree["city_a_office"])
+    assert upload(client, "要点.txt", SMALL.encode("gbk")).status_code == 302
+    assert press(client, "confirm").status_code == 302
+    source = Source.objects.get(file_name="要点.txt")
+    assert source.federation == tree.city_a
+    imported = Measure.objects.filter(area__source=source)
+    assert set(imported.values_list("federation__name", flat=True)) == {"甲市总工会"}
+    # after the measure handed down to the city, in the city's own order
+    assert sorted(imported.values_list("rank", flat=True)) == list(
+        range(2, 2 + len(SMALL_MEASURES))
+    )
+    assert handed["province"].rank == Measure.objects.get(pk=handed["province"].pk).rank
+    # the sibling city neither opens the document nor finds it, nor its areas, in the pickers
+    client.force_login(tree["city_b_office"])
+    assert client.get(reverse("tasks:source_detail", args=[source.pk])).status_code == 404
+    found = client.get(reverse("tasks:lookup_sources"), {"q": "工作要点"}).json()
+    assert found["results"] == []
+    areas = client.get(reverse("tasks:lookup_areas"), {"q": "维护职工权益"}).json()
+    assert areas["results"] == []
+    # the province's document stays readable below it: the city's measures come from it
+    province_source = handed["province"].area.source
+    client.force_login(tree["county_office"])
+    assert client.get(reverse("tasks:source_detail", args=[province_source.pk])).status_code == 200
+
+
+def test_the_roll_up_command_repairs_figures_written_outside_the_app(tree, handed):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    Measure.objects.filter(pk=handed["county"].pk).update(progress=90)
+    out = StringIO()
+    call_command("roll_up", stdout=out)
+    assert Measure.objects.get(pk=handed["city_a"].pk).progress == 90
+    assert Measure.objects.get(pk=tree.measure.pk).progress == 45
+    assert out.getvalue().split()[1] == "2"  # 已更新 2 项举措: the city's and the province's

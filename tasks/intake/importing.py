@@ -39,24 +39,29 @@ def check_size(name: str, size: int) -> None:
         raise too_large(name, size, limit)
 
 
-def existing_source(proposal: Proposal) -> Source | None:
-    """The source this document was imported as before, if it was (same text, or same file
-    and title): confirming then updates it."""
+def existing_source(proposal: Proposal, federation: int | None = None) -> Source | None:
+    """The source this document was imported as before into a federation's plan (the root's
+    when None), if it was (same text, or same file and title): confirming then updates it."""
     return writing.matching_source(
         content_hash=proposal.source["content_hash"],
         file_name=proposal.source["file_name"],
         title=proposal.source["title"],
+        federation=federation,
     )
 
 
-def write(proposal: Proposal) -> tuple[writing.ImportResult, Source | None]:
-    """Import the proposal in one transaction: a new source, or an update of the one it was
-    imported as before (returned second). IntegrityError: imported by someone else meanwhile."""
-    existing = existing_source(proposal)
+def write(
+    proposal: Proposal, federation: int | None = None
+) -> tuple[writing.ImportResult, Source | None]:
+    """Import the proposal in one transaction into a federation's plan (the root's when None):
+    a new source, or an update of the one it was imported as before (returned second).
+    IntegrityError: imported by someone else meanwhile."""
+    existing = existing_source(proposal, federation)
     result = writing.save_document(
         proposal.to_outline(),
         file_name=proposal.source["file_name"],
         content_hash=proposal.source["content_hash"],
         update=existing,
+        federation=federation,
     )
     return result, existing

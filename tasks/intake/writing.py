@@ -7,6 +7,7 @@ from datetime import date
 
 from django.db import transaction
 
+from tasks import federations
 from tasks.intake.proposal import due_dates
 from tasks.models import Measure, ReformArea, ResponsibleBody, Source
 from tasks.outline import Item, Outline
@@ -91,7 +92,7 @@ def _new_measure(
         deadline_note=item.deadline[:100],
         due_date=dues.get(id(item)),
         lead_body=lead,
-        rank=Measure.objects.next_rank(),
+        rank=None,  # last in its plan's priority order
     )
     measure.save_edit(cooperating_bodies=cooperating)
     result.measures += 1
@@ -141,17 +142,28 @@ def create_areas(
             )
 
 
-def matching_source(*, content_hash: str, file_name: str, title: str) -> Source | None:
-    """The source an uploaded document would update: the same text, or the same file and title."""
+def matching_source(
+    *, content_hash: str, file_name: str, title: str, federation: int | None = None
+) -> Source | None:
+    """The source an uploaded document would update in a federation's plan (the root's when
+    None): the same text, or the same file and title."""
+    plan = Source.objects.filter(
+        federation_id=federation if federation is not None else federations.root_id()
+    )
     return (
-        Source.objects.filter(content_hash=content_hash).first()
-        or Source.objects.filter(file_name=file_name, title=title).first()
+        plan.filter(content_hash=content_hash).first()
+        or plan.filter(file_name=file_name, title=title).first()
     )
 
 
 @transaction.atomic
 def save_document(
-    outline: Outline, *, file_name: str, content_hash: str, update: Source | None = None
+    outline: Outline,
+    *,
+    file_name: str,
+    content_hash: str,
+    update: Source | None = None,
+    federation: int | None = None,
 ) -> ImportResult:
     """Write a confirmed document: a new source with its areas and measures, in one transaction.
 
@@ -163,7 +175,7 @@ def save_document(
     if update is not None:
         source = Source.objects.select_for_update().get(pk=update.pk)
     else:
-        source = Source()
+        source = Source(federation_id=federation)  # none: the root federation's plan
     # checked beforehand (Proposal.source_too_long): never cut without a word
     source.title = outline.title
     source.subtitle = outline.subtitle[:300]  # a kicker the parser read, not one typed

@@ -83,7 +83,7 @@ def document_preview(request: HttpRequest) -> HttpResponse:
             # back to the row just changed; to the top, where the message is, when refused
             anchor = f"#node-{key}" if key.isdigit() and not refused else ""
             return redirect(reverse("tasks:document_preview") + anchor)
-    existing = importing.existing_source(proposal)
+    existing = importing.existing_source(proposal, permissions.home_federation(request.user))
     possible = proposal.possible()
     context = {
         "proposal": proposal,
@@ -113,7 +113,7 @@ def _warning_messages(proposal: Proposal) -> list[str]:
 
 def _confirm(request: HttpRequest, proposal: Proposal) -> HttpResponse:
     try:
-        result, existing = importing.write(proposal)
+        result, existing = importing.write(proposal, permissions.home_federation(request.user))
     except IntegrityError:
         messages.error(
             request,
