@@ -23,6 +23,5 @@ class Command(TranslatedCommand):
     def handle(self, *args: object, **options: object) -> None:
         with transaction.atomic():
             changed = Measure.objects.roll_up_all()
-        self.stdout.write(
-            self.style.SUCCESS(_("%(count)d measures were brought up to date.") % {"count": changed})
-        )
+        done = _("%(count)d measures were brought up to date.") % {"count": changed}
+        self.stdout.write(self.style.SUCCESS(done))
