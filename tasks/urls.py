@@ -35,6 +35,7 @@ urlpatterns = [
     path("measures/<int:pk>/assign", measure_page.measure_assign, name="measure_assign"),
     path("measures/<int:pk>/cascade", measure_page.measure_cascade, name="measure_cascade"),
     path("measures/<int:pk>/breakdown", measure_page.measure_breakdown, name="measure_breakdown"),
+    path("measures/<int:pk>/weights", measure_page.measure_weights, name="measure_weights"),
     path("measures/<int:pk>/progress", measure_page.measure_progress, name="measure_progress"),
     path("measures/<int:pk>/milestones", measure_page.milestone_add, name="milestone_add"),
     path("milestones/<int:pk>/", measure_page.milestone_update, name="milestone_update"),

@@ -229,6 +229,8 @@ MATRIX: list[Row] = [
     # 下达 to the federations below (this plan's root has none: the form says so) and 分解
     row("tasks:measure_cascade",   "GET",  None,        L,     405,   405,   405,   405,    405),
     row("tasks:measure_cascade",   "POST", None,        L,     403,   403,   403,   400,    400),
+    row("tasks:measure_weights",   "GET",  None,        L,     405,   405,   405,   405,    405),
+    row("tasks:measure_weights",   "POST", None,        L,     403,   403,   403,   302,    302),
     row("tasks:measure_breakdown", "GET",  None,        L,     405,   405,   405,   405,    405),
     row("tasks:measure_breakdown", "POST", "breakdown", L,     403,   403,   403,   SAVED,  SAVED),
     row("tasks:measure_progress",  "GET",  None,        L,     405,   405,   405,   405,    405),
@@ -1223,6 +1225,7 @@ def url_for(key: str, w: World) -> str:
         "tasks:measure_progress",
         "tasks:measure_cascade",
         "tasks:measure_breakdown",
+        "tasks:measure_weights",
         "tasks:milestone_add",
     }:
         return reverse(key, args=[w.measure])

@@ -447,3 +447,22 @@ def test_the_roll_up_command_repairs_figures_written_outside_the_app(tree, hande
     assert Measure.objects.get(pk=handed["city_a"].pk).progress == 90
     assert Measure.objects.get(pk=tree.measure.pk).progress == 45
     assert out.getvalue().split()[1] == "2"  # 已更新 2 项举措: the city's and the province's
+
+
+def test_the_office_above_sets_the_weights_on_the_matrix(client, tree, handed):
+    city_a, city_b = handed["city_a"], handed["city_b"]
+    Measure.objects.filter(pk=handed["county"].pk).update(progress=80)
+    Measure.objects.roll_up_all()  # the county's 80 goes up to the city
+    assert Measure.objects.get(pk=tree.measure.pk).progress == 40
+    url = reverse("tasks:measure_weights", args=[tree.measure.pk])
+    client.force_login(tree["city_a_office"])  # not the province's office: refused
+    assert client.post(url, {f"weight-{city_a.pk}": 3}).status_code == 403
+    client.force_login(tree["province_office"])
+    page = client.get(reverse("tasks:measure_detail", args=[tree.measure.pk])).content.decode()
+    assert f'name="weight-{city_a.pk}"' in page
+    bad = client.post(url, {f"weight-{city_a.pk}": "三"}, follow=True).content.decode()
+    assert "0 到 100" in bad or "0 to 100" in bad
+    assert Measure.objects.get(pk=city_a.pk).weight == 1
+    client.post(url, {f"weight-{city_a.pk}": 3, f"weight-{city_b.pk}": 1})
+    assert Measure.objects.get(pk=city_a.pk).weight == 3
+    assert Measure.objects.get(pk=tree.measure.pk).progress == 60  # (3×80 + 0) / 4

@@ -699,6 +699,9 @@ class Measure(Versioned, InFederation):
     def get_absolute_url(self) -> str:
         return f"{reverse('tasks:measure_list')}#measure-{self.pk}"
 
+    def get_page_url(self) -> str:
+        return reverse("tasks:measure_detail", args=[self.pk])
+
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         parent_id = self.parent_id
         with transaction.atomic():

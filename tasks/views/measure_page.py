@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
@@ -223,6 +224,37 @@ def measure_cascade(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("tasks:measure_detail", pk=measure.pk)
     context = page_context(request, measure, cascade_form=form)
     return render(request, "tasks/measure_detail.html", context, status=400)
+
+
+@require_POST
+def measure_weights(request: HttpRequest, pk: int) -> HttpResponse:
+    """The weights of the measures below one (权重): set by the office of its plan; the measure's
+    progress is their weighted mean."""
+    measure = measure_for_page(request, pk)
+    require(permissions.can_edit_measure(request.user, measure), request, Measure, measure)
+    below = {child.pk: child for child in Measure.objects.filter(parent=measure)}
+    wanted: dict[int, int] = {}
+    for child_pk in below:
+        raw = request.POST.get(f"weight-{child_pk}", "").strip()
+        if not raw:
+            continue
+        if not raw.isdigit() or not 0 <= int(raw) <= 100:
+            messages.error(
+                request,
+                _("A weight is a whole number from 0 to 100; “%(value)s” is not. Nothing was "
+                  "changed.") % {"value": raw},
+            )  # fmt: skip
+            return redirect(f"{measure.get_page_url()}#below")
+        wanted[child_pk] = int(raw)
+    with transaction.atomic():
+        # the measure and those below it, locked in the one order (by id) before any save
+        locked = Measure.objects.filter(pk__in=[measure.pk, *wanted]).locked()
+        for child in [row for row in locked if row.pk in wanted]:
+            if child.weight != wanted[child.pk]:
+                child.weight = wanted[child.pk]
+                child.save(update_fields=["weight"])  # the measure rolls it up
+    messages.success(request, _("The weights were saved."))
+    return redirect(f"{measure.get_page_url()}#below")
 
 
 @require_POST
