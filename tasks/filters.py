@@ -109,8 +109,10 @@ class MeasureFilter(django_filters.FilterSet):
         else:
             names = scope.tree.names
             mine = [("", _("All my measures"))] if scope.default_plan is None else []
+            current = scope.chosen((self.data or {}).get("federation"))
             self.filters["federation"].extra.update(
-                choices=mine + [(str(pk), names.get(pk, "")) for pk in scope.plans()],
+                choices=mine
+                + [(str(pk), names.get(pk, "")) for pk in scope.plans(current or scope.home)],
             )
 
     @property

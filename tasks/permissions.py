@@ -96,14 +96,30 @@ class Scope:
     def sees_plan(self, federation_id: int | None) -> bool:
         return self.seen is None or federation_id in self.seen
 
-    def plans(self) -> list[int]:
-        """The federations whose plans the user sees, their own first, then level by level."""
-        ids = self.tree.federations if self.seen is None else self.seen
-        home = self.home
-        return sorted(
-            ids,
-            key=lambda pk: (pk != home, self.tree.depth(pk), pk),
+    def may_show(self, federation_id: int | None) -> bool:
+        """Is this a federation whose plan the user may switch to?"""
+        return (
+            federation_id is not None
+            and federation_id in self.tree.federations
+            and self.sees_plan(federation_id)
         )
+
+    def chosen(self, asked: object) -> int | None:
+        """The plan asked for (`?federation=`, as text) if the user may see it, else None."""
+        text = str(asked or "")
+        return int(text) if text.isdigit() and self.may_show(int(text)) else None
+
+    def plans(self, current: int | None = None) -> list[int]:
+        """The plans a switch offers: the user's own, the way down from it to `current` (their
+        own when None), and the plans directly below that one — a short list however large
+        the tree (a province's switch lists its cities, a city's its counties)."""
+        current = current if self.may_show(current) else self.home
+        if current is None:
+            return []
+        path = self.tree.path(current)
+        path = path[path.index(self.home) :] if self.home in path else [current]
+        found = dict.fromkeys([self.home, *path, *self.tree.below(current)])
+        return [pk for pk in found if self.may_show(pk)]
 
     def is_single(self) -> bool:
         return self.tree.is_single()

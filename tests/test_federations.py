@@ -466,3 +466,21 @@ def test_the_office_above_sets_the_weights_on_the_matrix(client, tree, handed):
     client.post(url, {f"weight-{city_a.pk}": 3, f"weight-{city_b.pk}": 1})
     assert Measure.objects.get(pk=city_a.pk).weight == 3
     assert Measure.objects.get(pk=tree.measure.pk).progress == 60  # (3×80 + 0) / 4
+
+
+def test_the_plan_switch_lists_the_way_down_and_the_level_below(client, tree, handed):
+    import re
+
+    def options(html: str) -> list[str]:
+        select = re.search(r'<select name="federation".*?</select>', html, re.S).group(0)
+        return re.findall(r">([^<]+)</option>", select)
+
+    client.force_login(tree["province_office"])
+    book = client.get(reverse("tasks:measure_list")).content.decode()
+    assert options(book) == ["省总工会", "甲市总工会", "乙市总工会"]  # not every county
+    county = client.get(reverse("tasks:measure_list"), {"federation": tree.county.pk})
+    html = county.content.decode()
+    assert options(html) == ["省总工会", "甲市总工会", "甲县总工会"]
+    assert f"measure-{handed['county'].pk}" in html
+    dashboard = client.get(reverse("tasks:dashboard"), {"federation": tree.city_a.pk})
+    assert options(dashboard.content.decode()) == ["省总工会", "甲市总工会", "甲县总工会"]

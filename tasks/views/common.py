@@ -69,10 +69,8 @@ def plan_from(request: HttpRequest) -> PlanChoice:
     if scope.is_single():
         return PlanChoice(None, [])
     names = scope.tree.names
-    choices = [(pk, names.get(pk, "")) for pk in scope.plans()]
-    asked = request.GET.get("federation", "")
-    chosen = int(asked) if asked.isdigit() and int(asked) in dict(choices) else scope.home
-    return PlanChoice(chosen, choices)
+    chosen = scope.chosen(request.GET.get("federation")) or scope.home
+    return PlanChoice(chosen, [(pk, names.get(pk, "")) for pk in scope.plans(chosen)])
 
 
 def below_plan(request: HttpRequest, plan: PlanChoice) -> dict[int, str]:
