@@ -484,3 +484,16 @@ def test_the_plan_switch_lists_the_way_down_and_the_level_below(client, tree, ha
     assert f"measure-{handed['county'].pk}" in html
     dashboard = client.get(reverse("tasks:dashboard"), {"federation": tree.city_a.pk})
     assert options(dashboard.content.decode()) == ["省总工会", "甲市总工会", "甲县总工会"]
+
+
+def test_the_cascade_endpoint_takes_the_plain_field_names(client, tree):
+    client.force_login(tree["province_office"])
+    url = reverse("tasks:measure_cascade", args=[tree.measure.pk])
+    response = client.post(url, {"federations": [tree.city_a.pk], "due_date": "2027-03-31"})
+    assert response.status_code == 302
+    child = Measure.objects.get(parent=tree.measure)
+    assert (child.federation, child.due_date) == (tree.city_a, date(2027, 3, 31))
+    late = client.post(url, {"federations": [tree.city_b.pk], "due_date": "2027-12-31"})
+    assert late.status_code == 400
+    assert "2027-06-30" in late.content.decode()  # why: the parent's due date
+    assert not Measure.objects.filter(federation=tree.city_b).exists()

@@ -202,7 +202,9 @@ def measure_cascade(request: HttpRequest, pk: int) -> HttpResponse:
     require(permissions.can_hand_down(request.user, measure), request, Measure, measure)
     tree = permissions.scope(request.user).tree
     choices = [(pk, tree.names[pk]) for pk in tree.below(measure.federation_id)]
-    form = CascadeForm(request.POST, choices=choices, prefix="cascade")
+    # the page's form names its fields cascade-…; a client may post federations and due_date
+    prefixed = any(name.startswith("cascade-") for name in request.POST)
+    form = CascadeForm(request.POST, choices=choices, prefix="cascade" if prefixed else None)
     if form.is_valid():
         try:
             children = cascade.hand_down(
