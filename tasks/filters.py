@@ -123,7 +123,7 @@ class MeasureFilter(django_filters.FilterSet):
                 self.is_valid()
                 chosen = getattr(self.form, "cleaned_data", {}).get("federation")
                 if not chosen and self.plan is not None:
-                    queryset = queryset.filter(federation_id=self.plan)
+                    queryset = self.filter_federation(queryset, "federation", str(self.plan))
             self._qs = queryset
         return self._qs
 
@@ -137,7 +137,9 @@ class MeasureFilter(django_filters.FilterSet):
         return int(chosen) if chosen else self.scope.default_plan
 
     def filter_federation(self, queryset: QuerySet[Measure], name: str, value: str):
-        return queryset.filter(federation_id=int(value))
+        # the area is in the same plan (a rule of the measure): named, so that the task book's
+        # walk through the areas in their order keeps to this plan's (index area_plan_order)
+        return queryset.filter(federation_id=int(value), area__federation_id=int(value))
 
     def filter_text(self, queryset: QuerySet[Measure], name: str, value: str) -> QuerySet:
         for word in value.split():

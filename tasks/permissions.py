@@ -81,6 +81,9 @@ def can_view(user: User) -> bool:
     return bool(roles_of(user))
 
 
+SWITCH_BELOW = 60  # the plans directly below the one shown that a switch lists
+
+
 @dataclass(frozen=True)
 class Scope:
     """Where a user acts: their home federation and the federations whose plans they see
@@ -111,14 +114,17 @@ class Scope:
 
     def plans(self, current: int | None = None) -> list[int]:
         """The plans a switch offers: the user's own, the way down from it to `current` (their
-        own when None), and the plans directly below that one — a short list however large
-        the tree (a province's switch lists its cities, a city's its counties)."""
+        own when None), and the plans directly below that one, the first SWITCH_BELOW of them —
+        a short list however large the tree (a province's switch lists its cities, a city's its
+        counties; a plan further along is asked for by `?federation=`, as the dashboard's
+        links do)."""
         current = current if self.may_show(current) else self.home
         if current is None:
             return []
         path = self.tree.path(current)
         path = path[path.index(self.home) :] if self.home in path else [current]
-        found = dict.fromkeys([self.home, *path, *self.tree.below(current)])
+        below = self.tree.below(current)[:SWITCH_BELOW]
+        found = dict.fromkeys([self.home, *path, *below])
         return [pk for pk in found if self.may_show(pk)]
 
     def is_single(self) -> bool:

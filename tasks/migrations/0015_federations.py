@@ -147,4 +147,8 @@ class Migration(migrations.Migration):
             name='kind',
             field=models.CharField(choices=[('report_filed', 'A report was filed'), ('report_returned', 'A report was returned'), ('report_accepted', 'A report was accepted'), ('extension_decided', 'An extension was decided'), ('measure_assigned', 'A measure was assigned'), ('chased', 'A report is chased (催报)'), ('handed_down', 'A measure was handed down (下达)')], max_length=30, verbose_name='kind'),
         ),
+        migrations.AddIndex(
+            model_name='reformarea',
+            index=models.Index(fields=['federation', 'order', 'id'], name='area_plan_order'),
+        ),
     ]

@@ -153,7 +153,11 @@ class ReformArea(InFederation):
         ordering = ["order", "pk"]
         # The task book lists measures under their areas in this order: walking this index
         # and each area's measures, the first page is found without sorting the whole plan.
-        indexes = [models.Index(fields=["order", "id"], name="area_order")]
+        indexes = [
+            models.Index(fields=["order", "id"], name="area_order"),
+            # the same walk within one federation's plan (the areas of the others skipped)
+            models.Index(fields=["federation", "order", "id"], name="area_plan_order"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.ordinal} {self.title}".strip()
@@ -689,6 +693,11 @@ class Measure(Versioned, InFederation):
         adding = self._state.adding
         rolls = adding or bool(self.changed_fields() & ROLLED_FIELDS) if self.parent_id else False
         with transaction.atomic():
+            if rolls:
+                # the measures above, locked first and by id, as every path that locks several
+                # measures does: the roll-up below then queues behind (or ahead of) a change
+                # to them instead of deadlocking with it
+                list(Measure.objects.filter(pk__in=self.ancestor_ids()).locked().values("pk"))
             super().save(*args, **kwargs)
             if rolls:
                 Measure.roll_up(self.parent_id)
@@ -712,6 +721,15 @@ class Measure(Versioned, InFederation):
 
     def plan_above(self) -> ReformArea | None:
         return self.area if self.area_id else None
+
+    def ancestor_ids(self) -> list[int]:
+        """The measures above this one, its parent first (one query per level)."""
+        found: list[int] = []
+        current = self.parent_id
+        while current is not None and current not in found and len(found) < 50:
+            found.append(current)
+            current = Measure.objects.filter(pk=current).values_list("parent_id", flat=True).first()
+        return found
 
     @staticmethod
     def roll_up(measure_id: int) -> None:

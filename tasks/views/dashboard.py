@@ -19,6 +19,7 @@ from tasks.views.common import below_plan, plan_from, require_view
 
 LIST_LENGTH = 10
 AREAS_SHOWN = 20  # a plan with more areas shows the ones furthest behind
+FEDERATIONS_SHOWN = 20  # likewise the federations below a plan
 BAR_WIDTH = 300  # pixels of a full (100%) bar in the charts
 
 
@@ -36,9 +37,12 @@ def _counts(rows: list[dict], key: str, choices: list[tuple[str, str]]) -> list[
     return result
 
 
-def plan_figures(day: date, federation: int | None = None) -> dict:
+def plan_figures(
+    day: date, federation: int | None = None, below: dict[int, str] | None = None
+) -> dict:
     """The plan-wide figures of the dashboard: areas, counts by status and light, the overdue
-    and due-soon lists, the bodies ranked by overdue measures.
+    and due-soon lists, the bodies ranked by overdue measures; and the federations directly
+    below the plan (`below`: id → name), ranked (`federation_figures`).
 
     They scan every measure, so they are computed once per state of the plan and kept
     (DJANGO_DASHBOARD_CACHE_SECONDS at most): the key holds the day,
@@ -52,9 +56,17 @@ def plan_figures(day: date, federation: int | None = None) -> dict:
         Measure.objects.aggregate(last=Max("pk"))["last"],
         Measure.history.aggregate(last=Max("history_id"))["last"],
     )
-    return cache.get_or_set(
-        key, lambda: _compute_plan_figures(day, federation), settings.TASKS_DASHBOARD_CACHE_SECONDS
-    )
+    key += ":" + ",".join(str(pk) for pk in sorted(below or {}))
+
+    def compute() -> dict:
+        ranked = federation_figures(day, below or {})
+        return {
+            **_compute_plan_figures(day, federation),
+            "by_federation": ranked[:FEDERATIONS_SHOWN],
+            "federation_total": len(ranked),
+        }
+
+    return cache.get_or_set(key, compute, settings.TASKS_DASHBOARD_CACHE_SECONDS)
 
 
 def _compute_plan_figures(day: date, federation: int | None) -> dict:
@@ -174,8 +186,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "today": day,
         "bar_width": BAR_WIDTH,
         "plan": plan,
-        "by_federation": federation_figures(day, below_plan(request, plan)),
-        **plan_figures(day, plan.federation),
+        **plan_figures(day, plan.federation, below_plan(request, plan)),
         "mine": mine.order_by("rank")[: LIST_LENGTH * 2],
         "acting": bool(acting),
     }
