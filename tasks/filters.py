@@ -168,11 +168,16 @@ class MeasureFilter(django_filters.FilterSet):
 
 
 def filtered_measures(
-    data: QueryDict | dict | None, day: date, user: object | None = None
+    data: QueryDict | dict | None,
+    day: date,
+    user: object | None = None,
+    *,
+    plan: int | None = None,
 ) -> MeasureFilter:
     """The task book's filters (`data`: a query string's values) applied to the measures the
-    user sees (every measure when no user is given: `export_ledger`), with its light, bodies
-    and owner: for the task book, the timetable, the exports and `export_ledger` alike.
+    user sees (with no user, those of `plan`, or every measure: `export_ledger`, the upload's
+    comparison), with its light, bodies and owner: for the task book, the timetable, the
+    exports and `export_ledger` alike.
 
     `.qs` is the filtered queryset and `.ordering` the chosen sort, for the screen to order
     by; `.form` shows the filters and any mistake in them (a bad value is reported and left
@@ -187,6 +192,8 @@ def filtered_measures(
         .prefetch_related("cooperating_bodies")
     )
     scope = None
+    if plan is not None:
+        measures = measures.filter(federation_id=plan, area__federation_id=plan)
     if user is not None:
         scope = permissions.scope(user)
         measures = measures.filter(permissions.in_seen_plans(user))

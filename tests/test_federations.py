@@ -497,3 +497,34 @@ def test_the_cascade_endpoint_takes_the_plain_field_names(client, tree):
     assert late.status_code == 400
     assert "2027-06-30" in late.content.decode()  # why: the parent's due date
     assert not Measure.objects.filter(federation=tree.city_b).exists()
+
+
+def test_the_period_report_keeps_to_the_plan_shown(client, tree, handed):
+    client.force_login(tree["city_b_office"])
+    own = client.get(reverse("tasks:period_report_print", args=["2026-11"])).content.decode()
+    assert "乙市总工会" in own and "甲县总工会" not in own
+    client.force_login(tree["city_a_office"])
+    county = client.get(
+        reverse("tasks:period_report_print", args=["2026-11"]), {"federation": tree.county.pk}
+    ).content.decode()
+    assert "甲县总工会" in county and "乙市总工会" not in county
+
+
+def test_export_ledger_exports_one_plan(tree, handed, tmp_path):
+    import csv
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    def exported(**options) -> set[str]:
+        path = tmp_path / "ledger.csv"
+        call_command("export_ledger", output=str(path), file_format="csv", **options)
+        with path.open(encoding="utf-8-sig") as handle:
+            return {cell for row in csv.reader(handle) for cell in row}
+
+    assert "甲县总工会" not in exported()  # the root's plan by default
+    county = exported(federation="甲县总工会")
+    assert "甲县总工会" in county and "省总工会" not in county
+    assert "乙市总工会" in exported(federation=str(tree.city_b.pk))
+    with pytest.raises(CommandError, match="省人社厅"):
+        exported(federation="省人社厅")  # a department, not a federation

@@ -110,15 +110,23 @@ def _shares(counts: dict[str, int], choices: Iterable[tuple[str, object]], width
 
 
 def period_report(
-    period: Period, *, day: date, deadline_day: int, bar_width: int = 300
+    period: Period,
+    *,
+    day: date,
+    deadline_day: int,
+    bar_width: int = 300,
+    federation: int | None = None,
 ) -> PeriodReport:
-    """The measures that owe a report for `period` (the reporting cycle's rule) or filed one,
-    with their report and its state; the counts by state, light and area from three grouped
-    queries, whatever the size of the plan."""
+    """The measures (of a federation's plan; of every plan when None) that owe a report for
+    `period` (the reporting cycle's rule) or filed one, with their report and its state; the
+    counts by state, light and area from three grouped queries, whatever the size of the
+    plan."""
     deadline = period.deadline(deadline_day)
     not_filed = report_state(filed=None, period=period, day=day)
+    plan = Q() if federation is None else Q(federation_id=federation)
     measures = (
-        Measure.objects.with_light(day)
+        Measure.objects.filter(plan)
+        .with_light(day)
         .select_related("area", "lead_body", "owner")
         .annotate(filed=FilteredRelation("reports", condition=Q(reports__period=str(period))))
         .filter(owes_report(period) | Q(filed__isnull=False))

@@ -23,7 +23,7 @@ from tasks.ledger import upload as round_trip
 from tasks.ledger.upload.form import MAX_BYTES, LedgerUploadForm
 from tasks.models import Measure
 from tasks.periods import Period, PeriodError
-from tasks.views.common import require
+from tasks.views.common import plan_from, require
 
 BAR_WIDTH = 300  # pixels of a full bar in the period report's charts
 PREVIEW_SHOWN = 200  # rows of each kind the upload's preview lists
@@ -99,6 +99,7 @@ def _period_report(request: HttpRequest, text: str) -> ledger.PeriodReport | Htt
         day=clock.today(),
         deadline_day=settings.TASKS_REPORT_DEADLINE_DAY,
         bar_width=BAR_WIDTH,
+        federation=plan_from(request).federation,  # the plan shown (?federation=), else own
     )
 
 

@@ -17,7 +17,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tasks import clock, ledger
+from tasks import clock, federations, ledger
 from tasks.filters import MeasureFilter, filtered_measures
 from tasks.management.base import TranslatedCommand
 from tasks.models import Light, Measure, ReformArea, ResponsibleBody
@@ -44,6 +44,10 @@ class Command(TranslatedCommand):
             required=True,
             metavar="FILE",
             help=_("The file to write; “-” writes CSV to stdout."),
+        )
+        parser.add_argument(
+            "--federation",
+            help=_("Whose plan: a federation, by id or by name (default: the root federation's)."),
         )
         parser.add_argument("--q", help=_("Words that must appear in the title or text."))
         parser.add_argument("--area", help=_("A reform area, by id or by title."))
@@ -75,7 +79,7 @@ class Command(TranslatedCommand):
             raise CommandError(_("Only CSV can be written to stdout; give a file name for xlsx."))
         day = clock.today()
         query = self._query(options)
-        filters = filtered_measures(query, day)
+        filters = filtered_measures(query, day, plan=self._plan(options.get("federation")))
         if query and not filters.is_valid():
             problems = "；".join(
                 f"{filters.form.fields[name].label}: {' '.join(errors)}"
@@ -93,6 +97,20 @@ class Command(TranslatedCommand):
                 _("Wrote %(count)d measures to %(file)s.") % {"count": count, "file": output}
             )
         )
+
+    def _plan(self, asked: object) -> int | None:
+        """The federation whose plan is exported: the one named, else the root's."""
+        tree = federations.load()
+        if not asked:
+            return tree.root_id
+        text = str(asked).strip()
+        found = [pk for pk in tree.federations if str(pk) == text or tree.names.get(pk) == text]
+        if not found:
+            raise CommandError(
+                _("No federation is “%(name)s”: give a federation's id or its full name.")
+                % {"name": text}
+            )
+        return found[0]
 
     def _write(self, path: Path, file_format: str, rows, filters: MeasureFilter, day) -> int:
         """Write next to the target, then move it into place: never a half-written file."""
