@@ -137,9 +137,7 @@ class MeasureFilter(django_filters.FilterSet):
         return int(chosen) if chosen else self.scope.default_plan
 
     def filter_federation(self, queryset: QuerySet[Measure], name: str, value: str):
-        # the area is in the same plan (a rule of the measure): named, so that the task book's
-        # walk through the areas in their order keeps to this plan's (index area_plan_order)
-        return queryset.filter(federation_id=int(value), area__federation_id=int(value))
+        return queryset.filter(federation_id=int(value))
 
     def filter_text(self, queryset: QuerySet[Measure], name: str, value: str) -> QuerySet:
         for word in value.split():
@@ -193,7 +191,7 @@ def filtered_measures(
     )
     scope = None
     if plan is not None:
-        measures = measures.filter(federation_id=plan, area__federation_id=plan)
+        measures = measures.filter(federation_id=plan)
     if user is not None:
         scope = permissions.scope(user)
         measures = measures.filter(permissions.in_seen_plans(user))

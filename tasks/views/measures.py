@@ -27,7 +27,12 @@ def measure_list(request: HttpRequest) -> HttpResponse:
     """任务书: the measures grouped under their areas, filtered, sorted and paged."""
     require_view(request)
     filters = filtered_measures(request.GET, clock.today(), request.user)
-    measures = filters.qs.order_by("area__order", "area_id", *filters.ordering)
+    measures = filters.qs
+    if filters.plan is not None:
+        # its areas are in the same plan (a rule of the measure): named, so that the walk
+        # through the areas in their order keeps to this plan's (index area_plan_order)
+        measures = measures.filter(area__federation_id=filters.plan)
+    measures = measures.order_by("area__order", "area_id", *filters.ordering)
     page = Paginator(measures, settings.TASKS_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filters": filters,
