@@ -358,3 +358,42 @@ def test_every_generated_row_obeys_the_models_rules():
     for model in (Measure, Milestone, ProgressReport):
         for row in model.objects.all():
             row.full_clean(validate_unique=False, validate_constraints=False)
+
+
+def test_federations_hand_the_plan_down_three_levels():
+    from tasks import federations
+    from tasks.demo.federated import handed_down_count
+
+    run("--measures", "60", "--reports", "300", "--seed", "3", "--federations")
+    tree = federations.load()
+    cities = tree.below(tree.root_id)
+    counties = [county for city in cities for county in tree.below(city)]
+    assert (len(cities), len(counties)) == (13, 100)
+    top_level = Measure.objects.filter(federation_id=tree.root_id, parent=None)
+    handed = top_level.filter(children__federation__in=cities).distinct()
+    assert handed.count() == handed_down_count(top_level.count())
+    county_measures = Measure.objects.filter(federation__in=counties).select_related(
+        "parent__parent__parent"
+    )
+    assert county_measures.count() == handed.count() * 100
+    for measure in county_measures:
+        part, city_measure = measure.parent, measure.parent.parent
+        assert part.federation_id == city_measure.federation_id
+        assert tree.federation_above(measure.federation_id) == part.federation_id
+        assert city_measure.parent.federation_id == tree.root_id
+        assert measure.due_date <= part.due_date <= city_measure.due_date
+    # an office and a leader at every city and county, reports filed there, reviewed above
+    for federation in (*cities, *counties):
+        for role in (roles.COORDINATOR, roles.VIEWER):
+            assert federations.office(federation, role).exists()
+    reviewed = ProgressReport.objects.filter(
+        measure__federation__in=counties, review_state="accepted"
+    ).select_related("measure__parent", "reviewed_by")
+    assert reviewed.exists()
+    for report in reviewed:
+        city = report.measure.parent.federation_id
+        assert report.reviewed_by.bodies.filter(pk=city).exists()
+    # every row obeys the rules, and the rolled-up figures are those the app would keep
+    for measure in Measure.objects.exclude(parent=None).select_related("parent", "area"):
+        measure.full_clean(validate_unique=False, validate_constraints=False)
+    assert Measure.objects.roll_up_all() == 0

@@ -88,6 +88,9 @@ REPORT_CHUNK = 10_000  # reports built in memory, written, then dropped
 # The smallest counts that still make a coherent plan: a tree needs its four levels, the
 # people a coordinator, a viewer and a liaison.
 MINIMUM = {"measures": 1, "areas": 1, "bodies": 4, "users": 3, "reports": 0}
+# --federations: the province, 13 cities, 100 counties, the bodies outside the tree and
+# some grassroots unions
+FEDERATED_BODIES = 150
 
 # phase, rows done, rows in the phase; the phase "checked" first, once the database passed
 Progress = Callable[[str, int, int], None]
@@ -127,11 +130,14 @@ class Counts:
         reports: int | None = None,
         federations: bool = False,
     ) -> Counts:
+        bodies = max(10, measures // 10) if bodies is None else bodies
+        if federations:  # a province's shape: 13 cities and 100 counties (TreeSizes.of)
+            bodies = max(bodies, FEDERATED_BODIES)
         return cls(
             federations=federations,
             measures=measures,
             areas=max(3, measures // 50) if areas is None else areas,
-            bodies=max(10, measures // 10) if bodies is None else bodies,
+            bodies=bodies,
             users=max(5, measures // 20) if users is None else users,
             reports=measures * 10 if reports is None else reports,
         )
@@ -148,12 +154,13 @@ class TreeSizes:
 
     @classmethod
     def of(cls, bodies: int, *, federations: bool = False) -> TreeSizes:
-        """With `federations`, a province's shape: 13 cities and 100 counties at most."""
+        """With `federations`, a province's shape: 13 cities and 100 counties (the bodies are
+        at least FEDERATED_BODIES then)."""
         others = min(len(OTHER_BODIES), bodies // 10)
         cities = max(1, bodies // 10)
         counties = max(1, bodies * 3 // 10)
         if federations:
-            cities, counties = min(13, cities), min(100, counties)
+            cities, counties = 13, 100
         return cls(cities, counties, bodies - others - 1 - cities - counties, others)
 
 

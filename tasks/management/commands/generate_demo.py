@@ -86,9 +86,9 @@ class Command(TranslatedCommand):
             "--federations",
             action="store_true",
             help=_(
-                "Hand one in five of the province's measures down to every city federation, "
-                "and on to every county, with reform offices, leaders and reports at each "
-                "level (13 cities and 100 counties at most)."
+                "A province of 13 cities and 100 counties (150 bodies at least): one in five of "
+                "the province's measures handed down to every city and on to every county, "
+                "with reform offices, leaders and reports at each level."
             ),
         )
         parser.add_argument(
