@@ -94,9 +94,11 @@ def hand_down(
         if parent.start_date and (due is None or parent.start_date <= due)
         else None
     )
-    copied = list(parent.milestones.filter(due_date__lte=due)) if milestones and due else []
-    if milestones and not due:
-        copied = list(parent.milestones.all())
+    copied = []
+    if milestones:  # those due by the child's due date (all of them when it has none)
+        copied = list(
+            parent.milestones.filter(due_date__lte=due) if due else parent.milestones.all()
+        )
     children = []
     for federation_id in sorted(chosen):
         child = Measure(

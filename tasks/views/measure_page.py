@@ -7,6 +7,8 @@ The reporting panel's forms post to `views.reports`; a form with a mistake is sh
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -205,26 +207,38 @@ def measure_cascade(request: HttpRequest, pk: int) -> HttpResponse:
     # the page's form names its fields cascade-…; a client may post federations and due_date
     prefixed = any(name.startswith("cascade-") for name in request.POST)
     form = CascadeForm(request.POST, choices=choices, prefix="cascade" if prefixed else None)
+
+    def hand_down(data: dict) -> str:
+        children = cascade.hand_down(
+            measure=measure,
+            federation_ids=data["federations"],
+            due_date=data["due_date"],
+            milestones=data["milestones"],
+            by=request.user,
+        )
+        names = "、".join(tree.names.get(child.federation_id, "") for child in children)
+        return _("“%(title)s” was handed down to %(names)s.") % {
+            "title": measure.title,
+            "names": names,
+        }
+
+    return _cascade(request, measure, form, "cascade", hand_down)
+
+
+def _cascade(
+    request: HttpRequest, measure: Measure, form: BaseForm, name: str, action: Callable
+) -> HttpResponse:
+    """Carry out a 下达 or 分解 form (`action`: its cleaned data → the message): back to the
+    page with the message, or the page again (400) with the form and why it was refused."""
     if form.is_valid():
         try:
-            children = cascade.hand_down(
-                measure=measure,
-                federation_ids=form.cleaned_data["federations"],
-                due_date=form.cleaned_data["due_date"],
-                milestones=form.cleaned_data["milestones"],
-                by=request.user,
-            )
+            done = action(form.cleaned_data)
         except cascade.CascadeRefused as refused:
             form.add_error(None, str(refused))
         else:
-            names = "、".join(tree.names.get(child.federation_id, "") for child in children)
-            messages.success(
-                request,
-                _("“%(title)s” was handed down to %(names)s.")
-                % {"title": measure.title, "names": names},
-            )
+            messages.success(request, done)
             return redirect("tasks:measure_detail", pk=measure.pk)
-    context = page_context(request, measure, cascade_form=form)
+    context = page_context(request, measure, **{f"{name}_form": form})
     return render(request, "tasks/measure_detail.html", context, status=400)
 
 
@@ -234,9 +248,8 @@ def measure_weights(request: HttpRequest, pk: int) -> HttpResponse:
     progress is their weighted mean."""
     measure = measure_for_page(request, pk)
     require(permissions.can_edit_measure(request.user, measure), request, Measure, measure)
-    below = {child.pk: child for child in Measure.objects.filter(parent=measure)}
     wanted: dict[int, int] = {}
-    for child_pk in below:
+    for child_pk in Measure.objects.filter(parent=measure).values_list("pk", flat=True):
         raw = request.POST.get(f"weight-{child_pk}", "").strip()
         if not raw:
             continue
@@ -265,24 +278,18 @@ def measure_breakdown(request: HttpRequest, pk: int) -> HttpResponse:
     measure = measure_for_page(request, pk)
     require(permissions.can_edit_measure(request.user, measure), request, Measure, measure)
     form = BreakDownForm(request.POST, prefix="breakdown")
-    if form.is_valid():
-        try:
-            child = cascade.break_down(
-                measure=measure,
-                title=form.cleaned_data["title"],
-                lead_body=form.cleaned_data["lead_body"],
-                due_date=form.cleaned_data["due_date"],
-                by=request.user,
-            )
-        except cascade.CascadeRefused as refused:
-            form.add_error(None, str(refused))
-        else:
-            messages.success(
-                request, _("The sub-measure “%(title)s” was added.") % {"title": child.title}
-            )
-            return redirect("tasks:measure_detail", pk=measure.pk)
-    context = page_context(request, measure, breakdown_form=form)
-    return render(request, "tasks/measure_detail.html", context, status=400)
+
+    def break_down(data: dict) -> str:
+        child = cascade.break_down(
+            measure=measure,
+            title=data["title"],
+            lead_body=data["lead_body"],
+            due_date=data["due_date"],
+            by=request.user,
+        )
+        return _("The sub-measure “%(title)s” was added.") % {"title": child.title}
+
+    return _cascade(request, measure, form, "breakdown", break_down)
 
 
 @require_POST
