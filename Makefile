@@ -4,6 +4,7 @@
 # make test    — checks, lint and the whole test suite (SQLite, or the database DATABASE_URL names)
 # make serve   — gunicorn (gunicorn.conf.py) with DEBUG off on DATABASE_URL (docs/DEPLOY.md)
 # make loadtest — 50 users for 60 s against gunicorn + PostgreSQL (bench/load/, docs/PERFORMANCE.md)
+# make apicheck — schemathesis against the API's schema on a live server (scripts/api-check)
 # make bench   — screens, exports and budgets at 200 and 20,000 measures on SQLite and PostgreSQL
 SHELL := /bin/bash
 PYTHON ?= $(shell scripts/find-python)
@@ -13,7 +14,7 @@ PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
 PORT ?= 8000
 
 .PHONY: install dev run test lint format migrations-check messages screenshots clean \
-	serve loadtest loadtest-restart bench
+	serve loadtest loadtest-restart bench apicheck
 
 $(BIN)/python:
 	@test -n "$(PYTHON)" || { echo "No Python 3.12+ found; run: make PYTHON=/path/to/python3.12"; exit 1; }
@@ -50,6 +51,9 @@ test: dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+apicheck: dev
+	bash scripts/api-check
 
 lint: dev
 	$(BIN)/ruff check .

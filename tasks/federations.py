@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from tasks.models.plan import ResponsibleBody
 from tasks.models.tree import Tree
 
-__all__ = ["Tree", "load", "office", "root", "root_id"]
+__all__ = ["Tree", "find", "load", "office", "root", "root_id"]
 
 
 def root() -> ResponsibleBody:
@@ -22,6 +22,14 @@ def root() -> ResponsibleBody:
 def load() -> Tree:
     """The whole tree, in one query."""
     return ResponsibleBody.objects.tree()
+
+
+def find(text: object) -> int | None:
+    """The federation named by its id or its full name (a command's option), or None."""
+    tree = load()
+    text = str(text).strip()
+    found = [pk for pk in tree.federations if str(pk) == text or tree.names.get(pk) == text]
+    return found[0] if found else None
 
 
 def root_id() -> int | None:

@@ -114,6 +114,9 @@ class MeasureFilter(django_filters.FilterSet):
                 choices=mine
                 + [(str(pk), names.get(pk, "")) for pk in scope.plans(current or scope.home)],
             )
+            # a form field built before (the schema of the API reads the filters' fields)
+            # would keep the choices it was built with
+            vars(self.filters["federation"]).pop("_field", None)
 
     @property
     def qs(self) -> QuerySet[Measure]:

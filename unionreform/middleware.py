@@ -26,7 +26,7 @@ from urllib.parse import unquote_to_bytes
 from django.conf import settings
 from django.core.exceptions import BadRequest, RequestDataTooBig
 from django.db import DatabaseError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
@@ -96,6 +96,16 @@ def who(request: HttpRequest) -> str:
     return f"{name} ({client_address(request) or '?'})"
 
 
+API_PREFIX = "/api/"
+REFUSAL_CODES = {
+    400: "bad_request",
+    403: "permission_denied",
+    404: "not_found",
+    409: "conflict",
+    413: "too_large",
+}
+
+
 def refusal(
     request: HttpRequest, status: int, template: str, reason: str, why: str = ""
 ) -> HttpResponse:
@@ -109,7 +119,14 @@ def refusal(
         status,
         first_line(why or reason),
     )
-    if request.headers.get("HX-Request") == "true":
+    if request.path_info.startswith(API_PREFIX):
+        # the API's clients read JSON: the same reason, with a code that stays the same
+        response = JsonResponse(
+            {"code": REFUSAL_CODES.get(status, "refused"), "message": str(reason)},
+            status=status,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    elif request.headers.get("HX-Request") == "true":
         response = render(request, "includes/refusal.html", {"reason": reason}, status=status)
         response.headers["HX-Retarget"] = "#messages"
         response.headers["HX-Reswap"] = "innerHTML"

@@ -14,7 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from unionreform.env import env_addresses, env_bool, env_int, env_list
+from unionreform.env import cache_from, env_addresses, env_bool, env_int, env_list, storage_from
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served by the app (no CDN)
     "simple_history",
     "unionreform.apps.AxesConfig",  # django-axes, named in Chinese in the admin
     "tasks",
@@ -174,8 +177,11 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files (report attachments) go through Django's storage API: the local disk
+# (DJANGO_MEDIA_ROOT) by default; DJANGO_STORAGE=s3 puts them in an S3-compatible object store
+# (a 政务云's OSS, Ceph, MinIO), which several app servers share (docs/DEPLOY.md).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": storage_from(os.environ),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -189,6 +195,11 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "media/"
+
+# The cache (the dashboard's figures, the API's rate limits): this process's memory unless
+# DJANGO_CACHE_URL names a Redis or Valkey server (redis://host:6379/0), which several app
+# servers must share (docs/DEPLOY.md).
+CACHES = {"default": cache_from(os.environ)}
 
 # Mail: the console in development, SMTP (configured by environment) otherwise.
 EMAIL_BACKEND_PATH = os.environ.get(
@@ -293,3 +304,54 @@ TASKS_DOCUMENT_MAX_BYTES = env_int("DJANGO_DOCUMENT_MAX_BYTES", 5 * 1024 * 1024)
 
 # Where `manage.py import_seeds` reads the seed documents from.
 SEEDS_DIR = Path(os.environ.get("DJANGO_SEEDS_DIR", BASE_DIR / "seeds"))
+
+# The JSON API (/api/v1/, tasks/api/, README "The API"): keys or the site's session (with its
+# CSRF check), the task book's own filters, pages by cursor, errors as JSON with a stable code.
+# Each key (or signed-in user) may make DJANGO_API_RATE calls (number/second|minute|hour|day).
+TASKS_API_RATE = os.environ.get("DJANGO_API_RATE", "600/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "tasks.api.access.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["tasks.api.access.CanView"],
+    "DEFAULT_THROTTLE_CLASSES": ["tasks.api.access.PerClientThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"client": TASKS_API_RATE},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "tasks.api.paging.SyncCursorPagination",
+    "PAGE_SIZE": 100,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "tasks.api.errors.handle",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DATETIME_FORMAT": "iso-8601",
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "工会改革任务台账 API",
+    "DESCRIPTION": (
+        "读取改革方案、举措及其进展，提交进展报告和延期申请。"
+        "Send a key as `Authorization: Api-Key <key>`; the README explains keys and scopes."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["tasks.api.access.CanView"],  # the schema for callers only
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tasks.api.schema.document_errors",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "MeasureStatusEnum": "tasks.models.plan.Measure.Status",
+        "ReviewStateEnum": "tasks.models.reporting.ProgressReport.ReviewState",
+        "ExtensionStateEnum": "tasks.models.reporting.ExtensionRequest.State",
+    },
+}

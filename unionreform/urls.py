@@ -22,6 +22,7 @@ accounts = [
 urlpatterns = [
     path("accounts/", include(accounts)),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("tasks.api.urls")),
     path("favicon.ico", favicon),
     path("", include("tasks.urls")),
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -20,7 +20,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from tasks.models import Profile
+from tasks import permissions
+from tasks.models import ApiKey, Profile, ResponsibleBody
 from tasks.models.versioning import person
 
 User = get_user_model()
@@ -144,3 +145,87 @@ class UserAdmin(TranslatedPermissions, DjangoUserAdmin):
 @admin.register(Group)
 class GroupAdmin(TranslatedPermissions, DjangoGroupAdmin):
     pass
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """接口密钥: made and withdrawn by the system administrator. The key is shown once, when
+    it is made (or renewed); only its digest is kept."""
+
+    list_display = [
+        "name",
+        "federation",
+        "writes",
+        "active",
+        "prefix",
+        "created_at",
+        "last_used_at",
+    ]
+    list_filter = ["can_write", "is_active"]
+    search_fields = ["name", "prefix"]
+    fields = [
+        "name",
+        "federation",
+        "can_write",
+        "is_active",
+        "prefix",
+        "created_at",
+        "last_used_at",
+    ]
+    readonly_fields = ["prefix", "created_at", "last_used_at"]
+    actions = ["renew"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return permissions.can_manage_users(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return permissions.can_manage_users(request.user)
+
+    has_add_permission = has_change_permission = has_delete_permission = has_view_permission
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any):
+        if db_field.name == "federation":
+            kwargs["queryset"] = ResponsibleBody.objects.filter(
+                pk__in=ResponsibleBody.objects.tree().federations
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: ApiKey, form: Any, change: bool) -> None:
+        secret = None if change else obj.new_secret()
+        super().save_model(request, obj, form, change)
+        if secret:
+            self._show_once(request, obj, secret)
+
+    def delete_model(self, request: HttpRequest, obj: ApiKey) -> None:
+        """A deleted key's account stays (the history names it) but can no longer act."""
+        user = obj.user
+        super().delete_model(request, obj)
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for key in queryset:
+            self.delete_model(request, key)
+
+    @admin.action(description=_("Renew the selected keys (the old keys stop working)"))
+    def renew(self, request: HttpRequest, queryset: Any) -> None:
+        for key in queryset:
+            secret = key.new_secret()
+            key.save()
+            self._show_once(request, key, secret)
+
+    def _show_once(self, request: HttpRequest, key: ApiKey, secret: str) -> None:
+        self.message_user(
+            request,
+            gettext("The key of “%(name)s”, shown this once — copy it now: %(key)s")
+            % {"name": key.name, "key": f"{key.prefix}.{secret}"},
+            messages.WARNING,
+        )
+
+    @admin.display(description=_("may write"), ordering="can_write")
+    def writes(self, key: ApiKey) -> str:
+        return _yes_no(key.can_write)
+
+    @admin.display(description=_("active"), ordering="is_active")
+    def active(self, key: ApiKey) -> str:
+        return _yes_no(key.is_active)

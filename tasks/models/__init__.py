@@ -3,9 +3,11 @@
 - `versioning`: Versioned (rows that count their saves), StaleEdit, the conflict message;
 - `plan`: Source, ReformArea, ResponsibleBody, Measure (with its QuerySet), Milestone;
 - `reporting`: ProgressReport, Contribution, Attachment, ExtensionRequest, ReminderLog;
-- `notifying`: Notice, Delivery, Chase, Profile.
+- `notifying`: Notice, Delivery, Chase, Profile;
+- `api`: ApiKey (a system calling the API), Deletion (what the API's sync reports deleted).
 """
 
+from tasks.models.api import ApiKey, Deletion
 from tasks.models.notifying import Chase, Delivery, Notice, Profile
 from tasks.models.plan import (
     CLOSED_STATUSES,
@@ -29,9 +31,11 @@ from tasks.models.versioning import StaleEdit, Versioned
 
 __all__ = [
     "CLOSED_STATUSES",
+    "ApiKey",
     "Attachment",
     "Chase",
     "Contribution",
+    "Deletion",
     "Delivery",
     "ExtensionRequest",
     "Light",

@@ -95,11 +95,14 @@ class Source(InFederation):
         help_text=_("What the importer noticed: a skipped number, a repeated paragraph."),
     )
     imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    # when the row last changed, on any path (the API's sync: ?updated_since=)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("source document")
         verbose_name_plural = _("source documents")
         ordering = ["pk"]
+        indexes = [models.Index(fields=["updated_at", "id"], name="source_updated")]
         constraints = [
             models.UniqueConstraint(
                 fields=["federation", "file_name", "title"], name="source_unique_file_title"
@@ -144,6 +147,8 @@ class ReformArea(InFederation):
     title = models.CharField(_("title"), max_length=300)
     summary = models.TextField(_("summary"), blank=True)
     order = models.PositiveIntegerField(_("order"), default=0)
+    # when the row last changed, on any path (the API's sync: ?updated_since=)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ReformAreaQuerySet.as_manager()
 
@@ -157,6 +162,7 @@ class ReformArea(InFederation):
             models.Index(fields=["order", "id"], name="area_order"),
             # the same walk within one federation's plan (the areas of the others skipped)
             models.Index(fields=["federation", "order", "id"], name="area_plan_order"),
+            models.Index(fields=["updated_at", "id"], name="area_updated"),
         ]
 
     def __str__(self) -> str:
@@ -227,7 +233,7 @@ class ResponsibleBodyQuerySet(models.QuerySet):
             )
         if old is not None:
             for model in planned:
-                model.objects.filter(federation=old).update(federation=body)
+                model.objects.filter(federation=old).update(federation=body, updated_at=clock.now())
             Measure.history.filter(federation=old).update(federation=body)
             bodies.filter(pk=old.pk).update(is_root_federation=False)
             unused = not (old.led_measures.exists() or old.cooperating_measures.exists())
@@ -304,12 +310,16 @@ class ResponsibleBody(models.Model):
         ),
     )
 
+    # when the row last changed, on any path (the API's sync: ?updated_since=)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
     objects = ResponsibleBodyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("responsible body")
         verbose_name_plural = _("responsible bodies")
         ordering = ["name"]
+        indexes = [models.Index(fields=["updated_at", "id"], name="body_updated")]
         constraints = [
             models.UniqueConstraint(
                 fields=["is_root_federation"],
@@ -444,17 +454,15 @@ class MeasureQuerySet(models.QuerySet):
                 if row[index] != value:
                     row[index] = value
                     changed.setdefault(pk, {})[name] = value
-        measures = []
-        for pk, values in changed.items():
-            measure = Measure(pk=pk, **values)
-            measures.append(measure)
+        now = clock.now()
+        measures = [Measure(pk=pk, updated_at=now, **values) for pk, values in changed.items()]
         fields = sorted({name for values in changed.values() for name in values})
         for name in fields:  # rows not changing a field keep its value
             for measure in measures:
                 if name not in changed[measure.pk]:
                     setattr(measure, name, rows[measure.pk][names.index(name) + 1])
         if measures:
-            Measure.objects.bulk_update(measures, fields, batch_size=500)
+            Measure.objects.bulk_update(measures, [*fields, "updated_at"], batch_size=500)
         return len(measures)
 
     def locked(self) -> MeasureQuerySet:
@@ -658,6 +666,7 @@ class Measure(Versioned, InFederation):
                 condition=~Q(status__in=["done", "suspended"]),
                 name="measure_open_due",
             ),
+            models.Index(fields=["updated_at", "id"], name="measure_updated"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["federation", "rank"], name="measure_rank_per_plan"),

@@ -141,6 +141,8 @@ class ProgressReport(Versioned):
         verbose_name=_("reviewed by"),
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    # when the row last changed, on any path (the API's sync: ?updated_since=)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()
 
@@ -157,6 +159,7 @@ class ProgressReport(Versioned):
                 condition=Q(review_state="accepted", status="done"),
                 name="report_final_accepted",
             ),
+            models.Index(fields=["updated_at", "id"], name="report_updated"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -340,6 +343,8 @@ class ExtensionRequest(models.Model):
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = typed_text(_("decision note"), REASON_MAX, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # when the row last changed, on any path (the API's sync: ?updated_since=)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()
 
@@ -347,6 +352,7 @@ class ExtensionRequest(models.Model):
         verbose_name = _("extension request")
         verbose_name_plural = _("extension requests")
         ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["updated_at", "id"], name="extension_updated")]
         constraints = [
             # one request at a time waits for the office's decision
             models.UniqueConstraint(

@@ -300,9 +300,10 @@ def contribution_save(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
-    """A report's attachment, as a download under its original name (every role may see it)."""
-    require_view(request)
-    attachment = get_object_or_404(Attachment, pk=pk)
+    """A report's attachment, as a download under its original name, for whoever may see its
+    measure (another federation's is not even said to exist)."""
+    attachment = get_object_or_404(Attachment.objects.select_related("report__measure"), pk=pk)
+    visible_or_404(request, attachment.report.measure)
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:

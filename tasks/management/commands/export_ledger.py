@@ -100,17 +100,15 @@ class Command(TranslatedCommand):
 
     def _plan(self, asked: object) -> int | None:
         """The federation whose plan is exported: the one named, else the root's."""
-        tree = federations.load()
         if not asked:
-            return tree.root_id
-        text = str(asked).strip()
-        found = [pk for pk in tree.federations if str(pk) == text or tree.names.get(pk) == text]
-        if not found:
+            return federations.load().root_id
+        found = federations.find(asked)
+        if found is None:
             raise CommandError(
                 _("No federation is “%(name)s”: give a federation's id or its full name.")
-                % {"name": text}
+                % {"name": str(asked).strip()}
             )
-        return found[0]
+        return found
 
     def _write(self, path: Path, file_format: str, rows, filters: MeasureFilter, day) -> int:
         """Write next to the target, then move it into place: never a half-written file."""
