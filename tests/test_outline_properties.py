@@ -12,7 +12,7 @@ import json
 from collections import Counter
 
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from tasks.intake.proposal import EditRefused, Proposal, outline_json
@@ -236,6 +236,12 @@ def _multiset(entries: list[dict]) -> Counter:
 
 @FAST
 @given(ANY_PLAN, EDITS)
+# an area dropped, the next made background, then its measure a measure again: it has no area
+# above it any more, and becomes one (it once fell off the end of the outline)
+@example(
+    text="标题\n一、\n一、加强。",
+    edits=[("drop", 0), ("context", 0), ("context", 1), ("context", 2)],
+)
 def test_any_sequence_of_edits_is_applied_or_refused(text, edits):
     proposal = _edit(text, edits)
     assert Proposal.from_data(proposal.to_data()) == proposal

@@ -425,10 +425,13 @@ class Proposal:
         self.nodes[at:at] = block
 
     def normalise(self) -> None:
-        """No measure without an area above it, no level skipped."""
+        """No measure without an area above it, no level skipped. A background item ends the
+        levels at and below its own: a measure after a background area (one of its items made
+        a measure again) becomes an area, never a measure of the area before."""
         previous = -1
         for node in self.nodes:
             if node.context:
+                previous = min(previous, node.depth - 1)
                 continue
             node.depth = min(node.depth, previous + 1)
             previous = node.depth
