@@ -489,6 +489,8 @@ def test_the_cursor_pages_through_every_row_once_in_the_order_they_changed(plan,
     ("query", "field"),
     [
         ({"updated_since": "yesterday"}, "updated_since"),
+        ({"updated_since": "0001-01-01T00:00:00+23:59"}, "updated_since"),
+        ({"cursor": "MDAwMS0wMS0wMVQwMDowMDowMHw5OTk5OTk5OTk5OTk5OTk5OTk5OTk5"}, "cursor"),
         ({"cursor": "not-a-cursor"}, "cursor"),
         ({"limit": "0"}, "limit"),
         ({"limit": "100000"}, "limit"),

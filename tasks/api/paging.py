@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -32,7 +32,10 @@ def since(request: Request) -> datetime | None:
         return None
     try:
         moment = parse_datetime(text.replace(" ", "+"))  # a “+” unescaped reads as a space
-    except ValueError:
+        if moment is not None:  # in UTC, which every database stores
+            moment = moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+            moment = moment.astimezone(UTC)
+    except (ValueError, OverflowError):
         moment = None
     if moment is None:
         raise ValidationError(
@@ -46,7 +49,7 @@ def since(request: Request) -> datetime | None:
                 ]
             }
         )
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+    return moment
 
 
 class SyncCursorPagination(BasePagination):
@@ -103,8 +106,10 @@ class SyncCursorPagination(BasePagination):
         try:
             at, _bar, pk = base64.urlsafe_b64decode(text.encode()).decode().partition("|")
             moment = datetime.fromisoformat(at)
-            return moment, int(pk)
-        except (ValueError, binascii.Error, UnicodeError):
+            if timezone.is_naive(moment) or not pk.isdigit() or len(pk) > 18:
+                raise ValueError(text)
+            return moment.astimezone(UTC), int(pk)
+        except (ValueError, OverflowError, binascii.Error, UnicodeError):
             raise ValidationError(
                 {
                     "cursor": [

@@ -243,7 +243,7 @@ class ReportViewSet(
         except PeriodError as error:
             raise ValidationError({"period": [str(error)]}) from None
         remove = []
-        if data.get("remove_attachments"):
+        if report is not None and data.get("remove_attachments"):
             remove = list(report.attachments.filter(pk__in=data["remove_attachments"]))
         current = report or ProgressReport(progress=measure.progress, status=measure.status)
         saved = actions.file_report(
