@@ -4,9 +4,9 @@ who acts for each. Every source, area and measure belongs to one federation's pl
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
+from tasks import roles
 from tasks.models.plan import ResponsibleBody
 from tasks.models.tree import Tree
 
@@ -42,8 +42,7 @@ def root_id() -> int | None:
 def office(federation_id: int | None, role: str) -> QuerySet:
     """The active users of a role (改革办, 领导) who act for this federation: members of it or of
     a body belonging to it; for the root (or None: the only plan), those of no body too."""
-    User = get_user_model()
-    people = User.objects.filter(is_active=True, groups__name=role)
+    people = roles.people(role)
     if federation_id is None:
         return people
     tree = load()

@@ -20,7 +20,6 @@ from datetime import date, timedelta
 from functools import cached_property
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
@@ -217,12 +216,7 @@ def late_bodies(
     counts = late.values("lead_body").annotate(n=Count("pk")).order_by("-n", "lead_body")
     total = counts.count()
     shown = {row["lead_body"]: row["n"] for row in counts[:LIST_LENGTH]}
-    people = (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=roles.LIAISON)
-        .select_related("profile")
-        .order_by("username")
-    )
+    people = roles.people(roles.LIAISON).select_related("profile").order_by("username")
     chases = Chase.objects.filter(period=str(period)).select_related("by").order_by("-at")
     bodies = ResponsibleBody.objects.filter(pk__in=list(shown)).prefetch_related(
         Prefetch("members", queryset=people, to_attr="liaisons"),

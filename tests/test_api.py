@@ -601,3 +601,27 @@ def test_a_key_must_belong_to_a_federation(plan):
     assert not ApiKey.objects.filter(name="部门").exists()
     assert ResponsibleBody.objects.filter(name="省人社厅").exists()
     assert Group.objects.filter(name=roles.LIAISON).exists()
+
+
+def test_the_accounts_of_keys_are_never_among_the_people_told(plan):
+    from tasks import federations
+    from tasks.reporting.table import liaisons_prefetch
+
+    tree = plan.tree
+    accounts = set(ApiKey.objects.values_list("user", flat=True))
+    for federation in (tree.province, tree.city_a, tree.county):
+        for role in roles.ALL:
+            assert not accounts & set(
+                federations.office(federation.pk, role).values_list("pk", flat=True)
+            )
+    bodies = ResponsibleBody.objects.filter(pk=tree.county.pk).prefetch_related(
+        liaisons_prefetch("members")
+    )
+    assert [user.username for user in bodies[0].liaisons] == ["county_liaison"]
+    # yet the write key acts as the county's liaison when it files
+    assert (
+        plan.client("county_write")
+        .post(_url("report-list"), _report(plan.county), content_type="application/json")
+        .status_code
+        == 201
+    )

@@ -57,6 +57,13 @@ class Api:
         """The rows the caller sees."""
         raise NotImplementedError
 
+    def get_serializer_context(self) -> dict:
+        """The organisation tree too (read once a request), for the federations of bodies."""
+        context = super().get_serializer_context()
+        if not getattr(self, "swagger_fake_view", False):
+            context["tree"] = permissions.scope(self.request.user).tree
+        return context
+
     def finalize_response(self, request: Request, response: Response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         access.log_call(request, response.status_code)
@@ -84,12 +91,6 @@ class FederationViewSet(Api, viewsets.ReadOnlyModelViewSet):
         seen = scope.tree.federations if scope.seen is None else scope.seen
         return ResponsibleBody.objects.filter(pk__in=seen & scope.tree.federations)
 
-    def get_serializer_context(self) -> dict:
-        return {
-            **super().get_serializer_context(),
-            "tree": permissions.scope(self.request.user).tree,
-        }
-
 
 class BodyViewSet(Api, viewsets.ReadOnlyModelViewSet):
     """责任单位: the bodies of the federations the caller sees, and the federations above."""
@@ -108,12 +109,6 @@ class BodyViewSet(Api, viewsets.ReadOnlyModelViewSet):
         above = tree.path(scope.home) if scope.home is not None else []
         shown = [pk for pk in tree.parent if tree.federation_of(pk) in scope.seen]
         return bodies.filter(pk__in=[*shown, *above])
-
-    def get_serializer_context(self) -> dict:
-        return {
-            **super().get_serializer_context(),
-            "tree": permissions.scope(self.request.user).tree,
-        }
 
 
 class SourceViewSet(Api, viewsets.ReadOnlyModelViewSet):
@@ -269,9 +264,6 @@ class ReportViewSet(
         report = self.get_object()
         saved = self._file(request, report)
         return Response(self.get_serializer(saved).data)
-
-    def update(self, request: Request, *args, **kwargs) -> Response:
-        return self.partial_update(request, *args, **kwargs)
 
 
 @extend_schema_view(

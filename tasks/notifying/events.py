@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -32,14 +31,14 @@ def _page(measure: Measure) -> str:
 def _liaisons(body: ResponsibleBody | None) -> list[AbstractBaseUser]:
     if body is None:
         return []
-    return list(body.members.filter(is_active=True, groups__name=roles.LIAISON))
+    return list(roles.people(roles.LIAISON).filter(bodies=body))
 
 
 def _office(measure: Measure | None = None) -> Iterable[AbstractBaseUser]:
     """The reform office that oversees a measure: its own plan's, and the one that handed it
     down (every coordinator when no measure is named)."""
     if measure is None:
-        return get_user_model().objects.filter(is_active=True, groups__name=roles.COORDINATOR)
+        return roles.people(roles.COORDINATOR)
     people = list(federations.office(measure.federation_id, roles.COORDINATOR))
     if measure.parent_id and measure.parent.federation_id != measure.federation_id:
         people += federations.office(measure.parent.federation_id, roles.COORDINATOR)

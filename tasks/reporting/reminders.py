@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.mail import EmailMessage, mailers
 from django.db import IntegrityError, transaction
@@ -88,7 +87,7 @@ def reminders_due(*, today: date) -> RemindersPlan:
         .prefetch_related(liaisons_prefetch())
         .order_by("due_date", "rank")
     )
-    office = list(get_user_model().objects.filter(is_active=True, groups__name=roles.COORDINATOR))
+    office = list(roles.people(roles.COORDINATOR))
     for measure in measures:
         kind = "overdue" if measure.due_date < today else "due_soon"
         remind(measure.owner, kind, measure)

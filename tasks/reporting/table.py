@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import (
@@ -43,11 +42,7 @@ TABLE_STATES = [(s.value, s.label) for s in ReportState if s != ReportState.NOT_
 
 def liaisons_prefetch(lookup: str = "lead_body__members") -> Prefetch:
     """The active liaisons among a body's members, as `body.liaisons`."""
-    people = (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=roles.LIAISON)
-        .order_by("username")
-    )
+    people = roles.people(roles.LIAISON).order_by("username")
     return Prefetch(lookup, queryset=people, to_attr="liaisons")
 
 
