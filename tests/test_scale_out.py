@@ -16,6 +16,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+from django.contrib.auth.models import Group
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -24,6 +25,7 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import reverse
 from moto.server import ThreadedMotoServer
 
+from tasks import roles
 from tasks.models import ApiKey, Attachment, ProgressReport
 from tests.test_api import Plan, _report, _url
 from unionreform.env import cache_from, storage_from
@@ -207,6 +209,8 @@ def _wait_for(port: int, process: subprocess.Popen) -> None:
 def test_a_report_filed_on_one_server_is_seen_on_the_other(object_store):
     environ, s3 = object_store
     _redis_or_fail()
+    for name in roles.ALL:  # a transactional test may start from an emptied database
+        Group.objects.get_or_create(name=name)
     plan = Plan()
     key = plan.keys["county_write"]
     database = connection.settings_dict
