@@ -21,7 +21,9 @@ import statistics
 import sys
 import time
 import tracemalloc
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "unionreform.settings")
@@ -76,6 +78,17 @@ def federation_urls() -> dict[str, str]:
         "dashboard": "/",
         "task book, first page": "/measures/",
         "measure matrix": f"/measures/{handed.pk}/",
+        **api_urls(),
+    }
+
+
+def api_urls() -> dict[str, str]:
+    """The API's list of measures, as a system copying the plan reads it: the first page, and
+    the changes of the last day (the whole plan, when it was generated today)."""
+    since = urlencode({"updated_since": (clock.now() - timedelta(days=1)).isoformat()})
+    return {
+        "API measures, first page": "/api/v1/measures/",
+        "API measures changed since yesterday": f"/api/v1/measures/?{since}",
     }
 
 
@@ -102,6 +115,7 @@ def page_urls() -> dict[str, str]:
         "period report table": f"/reports/?period={current_period(clock.today()).previous()}",
         "待办 (the office)": "/todo/",
         "admin changelist (peer)": "/admin/tasks/measure/",
+        **api_urls(),
     }
 
 

@@ -625,3 +625,34 @@ def test_the_accounts_of_keys_are_never_among_the_people_told(plan):
         .status_code
         == 201
     )
+
+
+@pytest.mark.parametrize(
+    ("key", "status"),
+    [
+        ("county_write", 200),  # the county's own liaison
+        ("city_a_write", 200),  # 甲市's liaison acts for the bodies below it too
+        ("city_a_read", 403),  # sees it, may not change it
+        ("province_read", 403),
+        ("city_b_write", 404),  # another branch: not said to exist
+    ],
+)
+def test_who_may_correct_a_report_filed_through_the_api(plan, key, status):
+    filed = plan.client("county_write").post(
+        _url("report-list"), _report(plan.county), content_type="application/json"
+    )
+    url = _url("report-detail", filed.json()["id"])
+    answer = plan.client(key).patch(
+        url, {"progress": 55, "version": 1}, content_type="application/json"
+    )
+    assert answer.status_code == status, answer.content
+    progress = ProgressReport.objects.get(pk=filed.json()["id"]).progress
+    assert progress == (55 if status == 200 else 40)
+
+
+def test_messages_follow_the_callers_language(plan):
+    answer = Client(HTTP_AUTHORIZATION="Api-Key 0000.wrong", HTTP_ACCEPT_LANGUAGE="en").get(
+        _url("measure-list")
+    )
+    assert answer.json()["code"] == "authentication_failed"
+    assert "not known or no longer active" in answer.json()["message"]
