@@ -3,6 +3,7 @@ and the logged-in user's own work. A fixed number of queries however large the p
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 from django.conf import settings
@@ -56,7 +57,10 @@ def plan_figures(
         Measure.objects.aggregate(last=Max("pk"))["last"],
         Measure.history.aggregate(last=Max("history_id"))["last"],
     )
-    key += ":" + ",".join(str(pk) for pk in sorted(below or {}))
+    # the federations below, as a digest: a province has hundreds (a cache key stays short,
+    # whichever cache holds it)
+    below_ids = ",".join(str(pk) for pk in sorted(below or {}))
+    key += ":" + hashlib.sha256(below_ids.encode()).hexdigest()[:16]
 
     def compute() -> dict:
         ranked = federation_figures(day, below or {})
